@@ -1,0 +1,1 @@
+"""Apps: Litestar services and the command line, wired by dependency-injector containers."""

@@ -1,0 +1,31 @@
+"""The `bangumi-dispatch` command: each app adds its own subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from apps.core.cli import add_commands as add_core_commands
+    from apps.downloader.cli import add_commands as add_downloader_commands
+
+    parser = argparse.ArgumentParser(
+        prog="bangumi-dispatch",
+        description="Dispatch download links to downloader services and follow them to the end.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_core_commands(commands)
+    add_downloader_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Core: the dispatch service (Litestar)."""

@@ -1,0 +1,10 @@
+"""Core's subcommands (placeholder until the Core app lands)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_commands(commands: Any) -> None:
+    del commands

@@ -1,0 +1,1 @@
+"""Downloader service: the downloader contract over one download client (Litestar)."""
