@@ -1,4 +1,4 @@
-"""The downloader service's JSON contract, spoken by Core's HTTP gateway and by the downloader app."""
+"""The downloader service's JSON contract, spoken by Core's gateway and by the downloader app."""
 
 from __future__ import annotations
 

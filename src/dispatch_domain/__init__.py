@@ -1,4 +1,4 @@
-"""bangumi-dispatch's pure domain: link detection, info-hashes, statuses, the cascade and its ports."""
+"""bangumi-dispatch's pure domain: link detection, info-hashes, statuses, cascade, ports."""
 
 from dispatch_domain.answers import (
     Accepted,
@@ -12,6 +12,18 @@ from dispatch_domain.answers import (
     Unreachable,
 )
 from dispatch_domain.backend import BackendError, BackendHealth, DownloadBackend
+from dispatch_domain.cascade import (
+    Cascade,
+    Deferred,
+    Downloader,
+    LinkToPlace,
+    NoCapableDownloader,
+    Outcome,
+    Placed,
+    Refused,
+    Request,
+    priority_order,
+)
 from dispatch_domain.detection import (
     DEFAULT_CHAIN,
     Detector,
@@ -22,11 +34,60 @@ from dispatch_domain.detection import (
     detect_download_type,
 )
 from dispatch_domain.errors import Conflict, DispatchError, InvalidInput, NotFound
+from dispatch_domain.health import BACKOFF_STEPS, Health, backoff_after
 from dispatch_domain.infohash import InfoHash, InvalidInfoHash, InvalidMagnet
+from dispatch_domain.links import check_save_path, to_link
+from dispatch_domain.model import (
+    Capabilities,
+    DownloadFilter,
+    DownloadView,
+    FetchedItem,
+    FetcherReport,
+    IngestResult,
+    ItemProblem,
+    NewLink,
+    Page,
+    Registered,
+    Registration,
+    ServiceModule,
+    ServicePatch,
+    Stored,
+    Tracked,
+)
+from dispatch_domain.ports import (
+    Clock,
+    DownloaderGateway,
+    DownloadRepository,
+    LinkRepository,
+    ServiceRepository,
+)
+from dispatch_domain.services.dispatch import Dispatcher, transition_for
+from dispatch_domain.services.ingest import ingest_fetcher_results
+from dispatch_domain.services.registration import register_service, update_service
+from dispatch_domain.status import (
+    ACTIVE,
+    FINAL,
+    RETRYABLE,
+    TRACKED,
+    TRANSITIONS,
+    DownloadEvent,
+    IllegalTransition,
+    apply,
+    can_apply,
+    sources_of,
+    target_of,
+)
+from dispatch_domain.transition import Transition
 from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState, ServiceType
 
 __all__ = [
+    "ACTIVE",
+    "BACKOFF_STEPS",
     "DEFAULT_CHAIN",
+    "FINAL",
+    "RETRYABLE",
+    "TRACKED",
+    "TRANSITIONS",
     "Accepted",
     "AddRequest",
     "AddResult",
@@ -34,26 +95,72 @@ __all__ = [
     "BackendError",
     "BackendHealth",
     "CancelReport",
+    "Capabilities",
+    "Cascade",
+    "Clock",
     "Conflict",
+    "Deferred",
     "Detector",
     "DetectorChain",
     "DispatchError",
+    "Dispatcher",
     "DownloadBackend",
+    "DownloadEvent",
+    "DownloadFilter",
+    "DownloadRepository",
     "DownloadStatus",
     "DownloadType",
+    "DownloadView",
+    "Downloader",
+    "DownloaderGateway",
+    "FetchedItem",
+    "FetcherReport",
+    "Health",
     "HttpDetector",
+    "IllegalTransition",
     "InfoHash",
+    "IngestResult",
     "InvalidInfoHash",
     "InvalidInput",
     "InvalidMagnet",
+    "ItemProblem",
+    "LinkRepository",
+    "LinkToPlace",
     "MagnetDetector",
+    "NewLink",
+    "NoCapableDownloader",
     "NotFound",
+    "Outcome",
+    "Page",
+    "Placed",
+    "Refused",
+    "Registered",
+    "Registration",
     "Rejected",
     "RemoteState",
     "RemoteStatus",
+    "Request",
+    "ServiceModule",
+    "ServicePatch",
+    "ServiceRepository",
     "ServiceType",
     "StatusReport",
+    "Stored",
     "TorrentDetector",
+    "Tracked",
+    "Transition",
     "Unreachable",
+    "apply",
+    "backoff_after",
+    "can_apply",
+    "check_save_path",
     "detect_download_type",
+    "ingest_fetcher_results",
+    "priority_order",
+    "register_service",
+    "sources_of",
+    "target_of",
+    "to_link",
+    "transition_for",
+    "update_service",
 ]

@@ -1,4 +1,4 @@
-"""The port a downloader service drives: one real download client (qBittorrent, Transmission, aria2)."""
+"""The port a downloader service drives: one real download client (qBittorrent and others)."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ class InfoHash:
 
     @property
     def torrent_id(self) -> str:
-        """The 40-digit id clients show: the v1 hash, or a v2 hash truncated (as qBittorrent does)."""
+        """The 40-digit id clients show: the v1 hash, or a v2 hash cut short (as qBittorrent)."""
         return self.hex[:40]
 
     @classmethod

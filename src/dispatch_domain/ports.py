@@ -1,0 +1,131 @@
+"""Ports: what the domain needs from the outside world, named by role, speaking domain types."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from dispatch_domain.answers import AddRequest, Answered, CancelReport, StatusReport, Unreachable
+from dispatch_domain.cascade import Downloader, LinkToPlace
+from dispatch_domain.health import Health
+from dispatch_domain.model import (
+    DownloadFilter,
+    DownloadView,
+    FetcherReport,
+    NewLink,
+    Page,
+    Registered,
+    Registration,
+    ServiceModule,
+    ServicePatch,
+    StatusCounts,
+    Stored,
+    Tracked,
+)
+from dispatch_domain.transition import Transition
+from dispatch_domain.vocabulary import DownloadStatus, DownloadType, ServiceType
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class LinkRepository(Protocol):
+    """Stores fetcher posts. Each call is one transaction costing a fixed number of statements."""
+
+    async def store(self, report: FetcherReport, links: Sequence[NewLink], now: datetime) -> Stored:
+        """Record the post, add links not yet known (by URL, or by info-hash for magnets),
+        and a pending download, due now, for each new link that has a type. Links with no
+        type are kept with their reason; `links_created` and `duplicates` count typed links."""
+        ...
+
+
+class DownloadRepository(Protocol):
+    """Download attempts. Bulk methods cost a fixed number of statements whatever the count."""
+
+    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[LinkToPlace]:
+        """Pending downloads due by `now`, pushed `lease` into the future so no one else takes
+        them (a crash leaves them due again when the lease ends)."""
+        ...
+
+    async def apply(self, transitions: Sequence[Transition], now: datetime) -> int:
+        """Apply each transition whose download is still in one of its source statuses;
+        the count applied. A download that moved meanwhile (a cancel) is left alone."""
+        ...
+
+    async def release_parked(self, types: Collection[DownloadType], now: datetime) -> int:
+        """no_downloader downloads of `types` become pending and due now; the count released."""
+        ...
+
+    async def count_by_status(self, download_ids: Collection[int]) -> StatusCounts: ...
+
+    async def get(self, download_id: int) -> DownloadView:
+        """Raises NotFound."""
+        ...
+
+    async def find(self, query: DownloadFilter) -> Page: ...
+
+    async def views(self, download_ids: Collection[int]) -> list[DownloadView]:
+        """The downloads among `download_ids` that exist, in id order."""
+        ...
+
+    async def ids_with_status(self, statuses: Collection[DownloadStatus]) -> list[int]: ...
+
+    async def retry(self, download_ids: Collection[int], now: datetime) -> dict[int, int]:
+        """A new pending attempt for each retryable download whose link has no other active
+        attempt; an old attempt still open (no_downloader, downloader_error) is cancelled as
+        superseded. Maps old download id to the new one; ids it could not retry are absent."""
+        ...
+
+    async def tracked(self, module_ids: Collection[int]) -> list[Tracked]:
+        """Downloads at these downloaders the poller follows: downloading, downloader_error."""
+        ...
+
+
+class ServiceRepository(Protocol):
+    async def register(self, registration: Registration, now: datetime) -> Registered:
+        """Upsert by name and replace capabilities in one transaction, keeping the operator's
+        priority and enabled flag of a known service."""
+        ...
+
+    async def downloaders(self) -> list[Downloader]:
+        """Enabled downloaders with their capabilities and health."""
+        ...
+
+    async def save_health(self, health: dict[int, Health]) -> None: ...
+
+    async def modules(self, service_type: ServiceType | None = None) -> list[ServiceModule]: ...
+
+    async def get(self, module_id: int) -> ServiceModule:
+        """Raises NotFound."""
+        ...
+
+    async def update(self, module_id: int, patch: ServicePatch, now: datetime) -> ServiceModule:
+        """Raises NotFound."""
+        ...
+
+    async def claim_polls(self, now: datetime, until: datetime) -> list[Downloader]:
+        """Enabled downloaders not polled by anyone since `now`, claimed until `until`, so two
+        Core processes never poll the same downloader in one cycle."""
+        ...
+
+
+class DownloaderGateway(Protocol):
+    """Talks to downloader services; outages are Unreachable values, not exceptions."""
+
+    async def submit(
+        self, downloader: Downloader, items: Sequence[AddRequest]
+    ) -> Answered | Unreachable: ...
+
+    async def statuses(
+        self, downloader: Downloader, hashes: Sequence[str]
+    ) -> StatusReport | Unreachable: ...
+
+    async def cancel(
+        self, downloader: Downloader, hashes: Sequence[str]
+    ) -> CancelReport | Unreachable: ...
+
+    async def pause(self, downloader: Downloader, torrent_hash: str) -> bool | Unreachable: ...
+
+    async def resume(self, downloader: Downloader, torrent_hash: str) -> bool | Unreachable: ...

@@ -1,0 +1,1 @@
+"""Application services: the use cases Core runs, written against the ports only."""

@@ -1,0 +1,92 @@
+"""Dispatch: claim due downloads, run the cascade over the downloaders, record every outcome."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import timedelta
+
+import attrs
+
+from dispatch_domain.cascade import (
+    Cascade,
+    Deferred,
+    LinkToPlace,
+    NoCapableDownloader,
+    Outcome,
+    Placed,
+    Refused,
+)
+from dispatch_domain.ports import Clock, DownloaderGateway, DownloadRepository, ServiceRepository
+from dispatch_domain.status import DownloadEvent
+from dispatch_domain.transition import Transition
+from dispatch_domain.vocabulary import DownloadStatus
+
+
+def transition_for(download_id: int, outcome: Outcome) -> Transition:
+    """The status change an outcome of the cascade stands for."""
+    match outcome:
+        case Placed(module_id=module_id, torrent_hash=torrent_hash):
+            return Transition(
+                download_id, DownloadEvent.ACCEPTED, module_id=module_id, torrent_hash=torrent_hash
+            )
+        case Refused(reasons=reasons):
+            return Transition(download_id, DownloadEvent.REJECTED, reason="; ".join(reasons))
+        case Deferred(retry_at=retry_at, reasons=reasons):
+            return Transition(
+                download_id,
+                DownloadEvent.UNREACHABLE,
+                reason="; ".join(reasons),
+                retry_at=retry_at,
+            )
+        case NoCapableDownloader():
+            return Transition(
+                download_id,
+                DownloadEvent.NO_DOWNLOADER,
+                reason="no enabled downloader takes this kind of link",
+            )
+    raise AssertionError(f"unknown outcome {outcome!r}")  # pragma: no cover
+
+
+@attrs.define
+class Dispatcher:
+    """Runs dispatch rounds; equal-priority downloaders take turns from one round to the next."""
+
+    downloads: DownloadRepository
+    services: ServiceRepository
+    gateway: DownloaderGateway
+    clock: Clock
+    batch_size: int = 500
+    lease: timedelta = timedelta(minutes=5)
+    _turn: int = 0
+
+    async def run_round(self) -> Counter[DownloadStatus]:
+        """Dispatch one batch of due downloads; how many ended in each status."""
+        links = await self.downloads.claim_due(self.clock.now(), self.batch_size, self.lease)
+        if not links:
+            return Counter()
+        outcomes = await self._cascade(links)
+        transitions = [transition_for(link_id, outcome) for link_id, outcome in outcomes.items()]
+        await self.downloads.apply(transitions, self.clock.now())
+        return Counter(transition.target for transition in transitions)
+
+    async def drain(self) -> Counter[DownloadStatus]:
+        """Rounds until nothing due is left (or the last round took less than a full batch)."""
+        total: Counter[DownloadStatus] = Counter()
+        while True:
+            done = await self.run_round()
+            total.update(done)
+            if sum(done.values()) < self.batch_size:
+                return total
+
+    async def _cascade(self, links: list[LinkToPlace]) -> Mapping[int, Outcome]:
+        downloaders = await self.services.downloaders()
+        cascade = Cascade.start(links, downloaders, now=self.clock.now(), turn=self._turn)
+        self._turn += 1
+        while cascade.request is not None:
+            request = cascade.request
+            answer = await self.gateway.submit(request.downloader, request.items)
+            cascade = cascade.fold(answer)
+        if cascade.health:
+            await self.services.save_health(dict(cascade.health))
+        return cascade.outcomes()

@@ -1,0 +1,30 @@
+"""In-memory fakes of every port, shipped so other services can test against them too."""
+
+from dispatch_domain.testing.clock import FakeClock, SystemClock
+from dispatch_domain.testing.gateway import (
+    FakeDownloaderService,
+    FakeGateway,
+    fake_hash,
+    rejecting,
+)
+from dispatch_domain.testing.services import InMemoryServiceRepository
+from dispatch_domain.testing.state import InMemoryState
+from dispatch_domain.testing.store import (
+    InMemoryDownloadRepository,
+    InMemoryLinkRepository,
+    InMemoryStore,
+)
+
+__all__ = [
+    "FakeClock",
+    "FakeDownloaderService",
+    "FakeGateway",
+    "InMemoryDownloadRepository",
+    "InMemoryLinkRepository",
+    "InMemoryServiceRepository",
+    "InMemoryState",
+    "InMemoryStore",
+    "SystemClock",
+    "fake_hash",
+    "rejecting",
+]

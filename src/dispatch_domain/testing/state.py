@@ -1,0 +1,84 @@
+"""The rows an in-memory store keeps, mirroring the Postgres tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from dispatch_domain.health import Health
+from dispatch_domain.model import DownloadView, FetcherReport, ServiceModule
+from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState
+
+
+@attrs.define
+class LinkRow:
+    link_id: int
+    url: str
+    title: str
+    download_type: DownloadType | None
+    info_hash: str | None
+    save_path: str | None
+    reason: str | None
+
+
+@attrs.define
+class DownloadRow:
+    download_id: int
+    link_id: int
+    attempt: int
+    status: DownloadStatus
+    created_at: datetime
+    updated_at: datetime
+    next_attempt_at: datetime
+    module_id: int | None = None
+    torrent_hash: str | None = None
+    progress: float = 0.0
+    size: int | None = None
+    reason: str | None = None
+    remote_state: RemoteState | None = None
+    content_path: str | None = None
+
+
+@attrs.define
+class InMemoryState:
+    """Everything an in-memory store holds; the three repositories share one."""
+
+    reports: list[FetcherReport] = attrs.Factory(list)
+    links: dict[int, LinkRow] = attrs.Factory(dict)
+    downloads: dict[int, DownloadRow] = attrs.Factory(dict)
+    modules: dict[int, ServiceModule] = attrs.Factory(dict)
+    poll_claims: dict[int, datetime] = attrs.Factory(dict)
+    next_id: int = 0
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def view(self, row: DownloadRow) -> DownloadView:
+        link = self.links[row.link_id]
+        module = self.modules.get(row.module_id) if row.module_id is not None else None
+        assert link.download_type is not None
+        return DownloadView(
+            download_id=row.download_id,
+            link_id=row.link_id,
+            url=link.url,
+            title=link.title,
+            download_type=link.download_type,
+            status=row.status,
+            attempts=row.attempt,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            module_id=row.module_id,
+            downloader=module.service_name if module else None,
+            torrent_hash=row.torrent_hash,
+            progress=row.progress,
+            size=row.size,
+            reason=row.reason,
+            remote_state=row.remote_state,
+            content_path=row.content_path,
+            next_attempt_at=row.next_attempt_at if row.status is DownloadStatus.PENDING else None,
+        )
+
+    def health_of(self, module_id: int) -> Health:
+        return self.modules[module_id].health

@@ -1,0 +1,214 @@
+"""In-memory repositories: the fakes every port's contract suite also runs against Postgres."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+import attrs
+
+from dispatch_domain.cascade import LinkToPlace
+from dispatch_domain.errors import NotFound
+from dispatch_domain.model import (
+    DownloadFilter,
+    DownloadView,
+    FetcherReport,
+    NewLink,
+    Page,
+    StatusCounts,
+    Stored,
+    Tracked,
+)
+from dispatch_domain.status import ACTIVE, RETRYABLE, TRACKED, DownloadEvent, apply
+from dispatch_domain.testing.services import InMemoryServiceRepository
+from dispatch_domain.testing.state import DownloadRow, InMemoryState, LinkRow
+from dispatch_domain.transition import Transition
+from dispatch_domain.vocabulary import DownloadStatus, DownloadType
+
+S = DownloadStatus
+
+
+@attrs.define
+class InMemoryLinkRepository:
+    state: InMemoryState
+
+    async def store(self, report: FetcherReport, links: Sequence[NewLink], now: datetime) -> Stored:
+        self.state.reports.append(report)
+        created: list[int] = []
+        duplicates = 0
+        for new in links:
+            if self._known(new):
+                duplicates += new.download_type is not None
+                continue
+            link_id = self.state.new_id()
+            self.state.links[link_id] = LinkRow(
+                link_id,
+                new.url,
+                new.item.title,
+                new.download_type,
+                new.info_hash,
+                new.save_path,
+                new.reason,
+            )
+            if new.download_type is not None:
+                created.append(self._add_attempt(link_id, 1, now))
+        return Stored(
+            links_created=len(created), duplicates=duplicates, download_ids=tuple(created)
+        )
+
+    def _known(self, new: NewLink) -> bool:
+        return any(
+            link.url == new.url or (new.info_hash is not None and link.info_hash == new.info_hash)
+            for link in self.state.links.values()
+        )
+
+    def _add_attempt(self, link_id: int, attempt: int, now: datetime) -> int:
+        download_id = self.state.new_id()
+        self.state.downloads[download_id] = DownloadRow(
+            download_id, link_id, attempt, S.PENDING, now, now, next_attempt_at=now
+        )
+        return download_id
+
+
+@attrs.define
+class InMemoryDownloadRepository:
+    state: InMemoryState
+
+    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[LinkToPlace]:
+        due = sorted(
+            (
+                r
+                for r in self.state.downloads.values()
+                if r.status is S.PENDING and r.next_attempt_at <= now
+            ),
+            key=lambda r: (r.next_attempt_at, r.download_id),
+        )[:limit]
+        claimed = []
+        for row in due:
+            row.next_attempt_at = now + lease
+            link = self.state.links[row.link_id]
+            assert link.download_type is not None
+            claimed.append(
+                LinkToPlace(row.download_id, link.url, link.download_type, link.save_path)
+            )
+        return claimed
+
+    async def apply(self, transitions: Sequence[Transition], now: datetime) -> int:
+        applied = 0
+        for change in transitions:
+            row = self.state.downloads.get(change.download_id)
+            if row is None or row.status not in change.sources:
+                continue
+            _write(row, change, now)
+            applied += 1
+        return applied
+
+    async def release_parked(self, types: Collection[DownloadType], now: datetime) -> int:
+        released = 0
+        for row in self.state.downloads.values():
+            link = self.state.links[row.link_id]
+            if row.status is S.NO_DOWNLOADER and link.download_type in types:
+                _write(row, Transition(row.download_id, DownloadEvent.DOWNLOADER_AVAILABLE), now)
+                released += 1
+        return released
+
+    async def count_by_status(self, download_ids: Collection[int]) -> StatusCounts:
+        rows = (self.state.downloads.get(i) for i in set(download_ids))
+        return Counter(row.status for row in rows if row is not None)
+
+    async def get(self, download_id: int) -> DownloadView:
+        row = self.state.downloads.get(download_id)
+        if row is None:
+            raise NotFound("download", download_id)
+        return self.state.view(row)
+
+    async def find(self, query: DownloadFilter) -> Page:
+        rows = [
+            r
+            for r in sorted(self.state.downloads.values(), key=lambda r: -r.download_id)
+            if _matches(r, query)
+        ]
+        chosen = rows[query.offset : query.offset + query.limit]
+        return Page(tuple(self.state.view(r) for r in chosen), len(rows), query.limit, query.offset)
+
+    async def views(self, download_ids: Collection[int]) -> list[DownloadView]:
+        rows = sorted(
+            (self.state.downloads[i] for i in set(download_ids) if i in self.state.downloads),
+            key=lambda r: r.download_id,
+        )
+        return [self.state.view(row) for row in rows]
+
+    async def ids_with_status(self, statuses: Collection[DownloadStatus]) -> list[int]:
+        return sorted(r.download_id for r in self.state.downloads.values() if r.status in statuses)
+
+    async def retry(self, download_ids: Collection[int], now: datetime) -> dict[int, int]:
+        retried: dict[int, int] = {}
+        for download_id in sorted(set(download_ids)):
+            row = self.state.downloads.get(download_id)
+            if row is None or not self._retryable(row):
+                continue
+            if row.status in (S.NO_DOWNLOADER, S.DOWNLOADER_ERROR):
+                row.status, row.reason, row.updated_at = (
+                    apply(row.status, DownloadEvent.CANCEL),
+                    "superseded by a retry",
+                    now,
+                )
+            attempt = max(
+                r.attempt for r in self.state.downloads.values() if r.link_id == row.link_id
+            )
+            retried[download_id] = InMemoryLinkRepository(self.state)._add_attempt(
+                row.link_id, attempt + 1, now
+            )
+        return retried
+
+    def _retryable(self, row: DownloadRow) -> bool:
+        """Only a link's latest attempt is retried, and only if no other attempt is active."""
+        siblings = [r for r in self.state.downloads.values() if r.link_id == row.link_id]
+        latest = max(siblings, key=lambda r: r.attempt)
+        others_active = any(r.status in ACTIVE for r in siblings if r is not row)
+        return row.status in RETRYABLE and latest is row and not others_active
+
+    async def tracked(self, module_ids: Collection[int]) -> list[Tracked]:
+        followed = []
+        for row in sorted(self.state.downloads.values(), key=lambda r: r.download_id):
+            at = row.module_id
+            if row.status in TRACKED and at is not None and at in module_ids and row.torrent_hash:
+                followed.append(Tracked(row.download_id, at, row.torrent_hash, row.status))
+        return followed
+
+
+def _write(row: DownloadRow, change: Transition, now: datetime) -> None:
+    row.status = change.target
+    row.reason = change.reason
+    row.remote_state = change.remote_state
+    row.updated_at = now
+    if change.target is S.PENDING:
+        row.next_attempt_at = change.retry_at or now
+    for field in ("module_id", "torrent_hash", "progress", "size", "content_path"):
+        value = getattr(change, field)
+        if value is not None:
+            setattr(row, field, value)
+
+
+def _matches(row: DownloadRow, query: DownloadFilter) -> bool:
+    return (
+        (query.status is None or row.status is query.status)
+        and (query.module_id is None or row.module_id == query.module_id)
+        and (query.link_id is None or row.link_id == query.link_id)
+    )
+
+
+@attrs.define
+class InMemoryStore:
+    """The three repositories over one shared state, as the Postgres store offers them."""
+
+    state: InMemoryState = attrs.Factory(InMemoryState)
+    links: InMemoryLinkRepository = attrs.field(init=False)
+    downloads: InMemoryDownloadRepository = attrs.field(init=False)
+    services: InMemoryServiceRepository = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.links = InMemoryLinkRepository(self.state)
+        self.downloads = InMemoryDownloadRepository(self.state)
+        self.services = InMemoryServiceRepository(self.state)
