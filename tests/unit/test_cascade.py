@@ -1,0 +1,235 @@
+"""The cascade policy: brief §2.4's invariants as properties, and its rules as examples."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dispatch_domain import (
+    Accepted,
+    Answered,
+    Cascade,
+    Deferred,
+    Downloader,
+    DownloadType,
+    Health,
+    LinkToPlace,
+    NoCapableDownloader,
+    Placed,
+    Refused,
+    Rejected,
+    Unreachable,
+    priority_order,
+)
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+TYPES = list(DownloadType)
+
+
+@attrs.frozen
+class Behaviour:
+    """How a scripted downloader answers: down, or accepting every URL not in `rejects`."""
+
+    down: bool
+    rejects: frozenset[str]
+
+
+def run(links, downloaders, behaviours, turn=0):  # type: ignore[no-untyped-def]
+    """Drive a cascade to its end; the requests it made, and the finished cascade."""
+    cascade = Cascade.start(links, downloaders, now=NOW, turn=turn)
+    requests = []
+    while cascade.request is not None:
+        request = cascade.request
+        requests.append(request)
+        behaviour = behaviours[request.downloader.module_id]
+        if behaviour.down:
+            answer: Answered | Unreachable = Unreachable("connection refused")
+        else:
+            answer = Answered(
+                {
+                    item.url: Rejected("no") if item.url in behaviour.rejects else Accepted("h")
+                    for item in request.items
+                }
+            )
+        cascade = cascade.fold(answer)
+    return requests, cascade
+
+
+URLS = [f"https://example.com/{i}" for i in range(12)]
+TYPE_OF = {url: TYPES[i % len(TYPES)] for i, url in enumerate(URLS)}
+urls = st.sampled_from(URLS)
+
+
+@st.composite
+def scenarios(draw):  # type: ignore[no-untyped-def]
+    count = draw(st.integers(min_value=0, max_value=5))
+    downloaders, behaviours = [], {}
+    for module_id in range(1, count + 1):
+        backed_off = draw(st.booleans()) and draw(st.booleans())
+        health = (
+            Health(failures=1, backoff_until=NOW + timedelta(minutes=1)) if backed_off else Health()
+        )
+        downloaders.append(
+            Downloader(
+                module_id=module_id,
+                name=f"d{module_id}",
+                base_url=f"http://127.0.0.1:{9000 + module_id}",
+                download_types=frozenset(draw(st.sets(st.sampled_from(TYPES)))),
+                priority=draw(st.sampled_from([10, 50, 50, 90])),
+                health=health,
+            )
+        )
+        behaviours[module_id] = Behaviour(draw(st.booleans()), frozenset(draw(st.sets(urls))))
+    # Detection is a function of the URL, so one URL always has one type; a URL may repeat.
+    link_urls = draw(st.lists(urls, max_size=15))
+    links = [LinkToPlace(i, url, TYPE_OF[url]) for i, url in enumerate(link_urls, start=1)]
+    return links, downloaders, behaviours, draw(st.integers(min_value=0, max_value=7))
+
+
+@given(scenarios())
+def test_a_link_is_only_sent_to_downloaders_that_take_its_type(scenario) -> None:  # type: ignore[no-untyped-def]
+    links, downloaders, behaviours, turn = scenario
+    requests, _ = run(links, downloaders, behaviours, turn)
+    for request in requests:
+        for item in request.items:
+            assert TYPE_OF[item.url] in request.downloader.download_types
+
+
+@given(scenarios())
+def test_no_downloader_is_asked_twice_in_one_round_and_backed_off_ones_never(scenario) -> None:  # type: ignore[no-untyped-def]
+    links, downloaders, behaviours, turn = scenario
+    requests, _ = run(links, downloaders, behaviours, turn)
+    asked = [request.downloader.module_id for request in requests]
+    assert len(asked) == len(set(asked))
+    assert not any(request.downloader.health.in_backoff(NOW) for request in requests)
+
+
+@given(scenarios())
+def test_a_link_is_never_sent_after_it_was_accepted(scenario) -> None:  # type: ignore[no-untyped-def]
+    links, downloaders, behaviours, turn = scenario
+    requests, _ = run(links, downloaders, behaviours, turn)
+    accepted_urls: set[str] = set()
+    for request in requests:
+        sent = [item.url for item in request.items]
+        assert len(sent) == len(set(sent)), "URLs are deduplicated within a request"
+        assert not accepted_urls & set(sent)
+        behaviour = behaviours[request.downloader.module_id]
+        if not behaviour.down:
+            accepted_urls |= {url for url in sent if url not in behaviour.rejects}
+
+
+@given(scenarios())
+def test_downloaders_are_tried_by_priority_descending(scenario) -> None:  # type: ignore[no-untyped-def]
+    links, downloaders, behaviours, turn = scenario
+    requests, _ = run(links, downloaders, behaviours, turn)
+    priorities = [request.downloader.priority for request in requests]
+    assert priorities == sorted(priorities, reverse=True)
+
+
+@given(scenarios())
+def test_every_link_ends_with_exactly_one_fitting_outcome(scenario) -> None:  # type: ignore[no-untyped-def]
+    links, downloaders, behaviours, turn = scenario
+    requests, cascade = run(links, downloaders, behaviours, turn)
+    outcomes = cascade.outcomes()
+    assert set(outcomes) == {link.download_id for link in links}
+    for link in links:
+        capable = [d for d in downloaders if link.download_type in d.download_types]
+        asked = [r.downloader for r in requests if link.url in {i.url for i in r.items}]
+        answering = [d for d in asked if not behaviours[d.module_id].down]
+        outcome = outcomes[link.download_id]
+        match outcome:
+            case Placed(module_id=module_id):
+                assert module_id in {d.module_id for d in answering}
+                assert link.url not in behaviours[module_id].rejects
+            case Refused(reasons=reasons):
+                assert any(link.url in behaviours[d.module_id].rejects for d in answering)
+                assert len(reasons) == len(asked)
+            case Deferred(retry_at=retry_at):
+                assert capable and not answering
+                assert retry_at > NOW
+            case NoCapableDownloader():
+                assert not capable
+
+
+@given(st.integers(min_value=2, max_value=5))
+def test_equal_priorities_take_turns_across_rounds(count: int) -> None:
+    downloaders = [
+        Downloader(i, f"d{i}", f"http://127.0.0.1:{9000 + i}", frozenset(TYPES))
+        for i in range(1, count + 1)
+    ]
+    firsts = {priority_order(downloaders, turn)[0].module_id for turn in range(count)}
+    assert firsts == {d.module_id for d in downloaders}
+
+
+def _downloader(module_id: int, priority: int = 50, **kwargs) -> Downloader:  # type: ignore[no-untyped-def]
+    types = kwargs.pop("types", frozenset(TYPES))
+    return Downloader(
+        module_id,
+        f"d{module_id}",
+        f"http://127.0.0.1:{9000 + module_id}",
+        types,
+        priority,
+        **kwargs,
+    )
+
+
+LINK = LinkToPlace(1, "magnet:?xt=urn:btih:" + "a" * 40, DownloadType.MAGNET)
+
+
+def test_falls_back_when_primary_rejects() -> None:
+    behaviours = {1: Behaviour(False, frozenset({LINK.url})), 2: Behaviour(False, frozenset())}
+    requests, cascade = run([LINK], [_downloader(1, 90), _downloader(2, 10)], behaviours)
+    assert [r.downloader.module_id for r in requests] == [1, 2]
+    assert cascade.outcomes()[1] == Placed(2, "h")
+
+
+def test_all_rejections_fail_the_link_with_every_reason() -> None:
+    behaviours = {1: Behaviour(False, frozenset({LINK.url})), 2: Behaviour(True, frozenset())}
+    _, cascade = run([LINK], [_downloader(1, 90), _downloader(2, 10)], behaviours)
+    assert cascade.outcomes()[1] == Refused(("d1: no", "d2: unreachable: connection refused"))
+
+
+def test_only_unreachable_downloaders_keep_the_link_pending_with_backoff() -> None:
+    behaviours = {1: Behaviour(True, frozenset())}
+    _, cascade = run([LINK], [_downloader(1)], behaviours)
+    outcome = cascade.outcomes()[1]
+    assert isinstance(outcome, Deferred)
+    assert outcome.retry_at == NOW + timedelta(minutes=1)
+    assert cascade.health[1].failures == 1
+    assert cascade.health[1].last_error == "connection refused"
+
+
+def test_a_backed_off_downloader_is_skipped_and_the_link_waits_for_it() -> None:
+    until = NOW + timedelta(minutes=5)
+    downloader = _downloader(1, health=Health(failures=2, backoff_until=until))
+    requests, cascade = run([LINK], [downloader], {1: Behaviour(False, frozenset())})
+    assert requests == []
+    assert cascade.outcomes()[1] == Deferred(until, ("d1: in back-off until 2026-01-01 00:05:00",))
+
+
+def test_no_capable_downloader_parks_the_link() -> None:
+    http_only = _downloader(1, types=frozenset({DownloadType.HTTP}))
+    requests, cascade = run([LINK], [http_only], {1: Behaviour(False, frozenset())})
+    assert requests == []
+    assert cascade.outcomes()[1] == NoCapableDownloader()
+
+
+def test_an_answer_missing_a_link_counts_as_a_rejection_for_it() -> None:
+    cascade = Cascade.start([LINK], [_downloader(1)], now=NOW).fold(Answered({}))
+    assert cascade.outcomes()[1] == Refused(("d1: the downloader gave no result for this link",))
+
+
+def test_an_answering_downloader_is_marked_up() -> None:
+    sick = _downloader(1, health=Health(failures=3, backoff_until=NOW - timedelta(seconds=1)))
+    cascade = Cascade.start([LINK], [sick], now=NOW).fold(Answered({LINK.url: Accepted("h")}))
+    assert cascade.health[1] == Health(failures=0, backoff_until=None, last_seen=NOW)
+
+
+def test_links_sharing_a_url_go_out_once_and_share_the_answer() -> None:
+    twin = attrs.evolve(LINK, download_id=2)
+    requests, cascade = run([LINK, twin], [_downloader(1)], {1: Behaviour(False, frozenset())})
+    assert [len(r.items) for r in requests] == [1]
+    assert cascade.outcomes() == {1: Placed(1, "h"), 2: Placed(1, "h")}
