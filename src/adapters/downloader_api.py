@@ -130,4 +130,3 @@ def cancel_batch_result(cancelled: Mapping[str, bool]) -> CancelBatchResult:
 
 def cancelled_hashes(payload: CancelBatchResult) -> dict[str, bool]:
     return {item.hash.lower(): item.status == "cancelled" for item in payload.results}
-

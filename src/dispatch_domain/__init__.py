@@ -24,6 +24,7 @@ from dispatch_domain.cascade import (
     Request,
     priority_order,
 )
+from dispatch_domain.clock import SystemClock
 from dispatch_domain.detection import (
     DEFAULT_CHAIN,
     Detector,
@@ -146,6 +147,7 @@ __all__ = [
     "ServiceType",
     "StatusReport",
     "Stored",
+    "SystemClock",
     "TorrentDetector",
     "Tracked",
     "Transition",

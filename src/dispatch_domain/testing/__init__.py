@@ -1,6 +1,6 @@
 """In-memory fakes of every port, shipped so other services can test against them too."""
 
-from dispatch_domain.testing.clock import FakeClock, SystemClock
+from dispatch_domain.testing.clock import FakeClock
 from dispatch_domain.testing.gateway import (
     FakeDownloaderService,
     FakeGateway,
@@ -24,7 +24,6 @@ __all__ = [
     "InMemoryServiceRepository",
     "InMemoryState",
     "InMemoryStore",
-    "SystemClock",
     "fake_hash",
     "rejecting",
 ]

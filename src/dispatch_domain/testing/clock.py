@@ -16,9 +16,3 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self.current += delta
-
-
-@attrs.frozen
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
