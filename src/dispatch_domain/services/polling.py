@@ -1,0 +1,104 @@
+"""Polling: ask each downloader how its downloads are doing and make Core's statuses agree."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import timedelta
+
+import attrs
+
+from dispatch_domain.answers import StatusReport, Unreachable
+from dispatch_domain.cascade import Downloader
+from dispatch_domain.health import Health
+from dispatch_domain.model import Tracked
+from dispatch_domain.ports import Clock, DownloaderGateway, DownloadRepository, ServiceRepository
+from dispatch_domain.status import REPORT_EVENTS, DownloadEvent
+from dispatch_domain.transition import Transition
+from dispatch_domain.vocabulary import DownloadStatus, RemoteState
+
+GONE = "no longer in the downloader"
+
+
+def transitions_from_report(tracked: Sequence[Tracked], report: StatusReport) -> list[Transition]:
+    """What each followed download becomes, given what its downloader reported."""
+    changes = []
+    for download in tracked:
+        status = report.status_for(download.torrent_hash)
+        event = REPORT_EVENTS[status.state]
+        changes.append(
+            Transition(
+                download.download_id,
+                event,
+                reason=_reason(status.state, status.reason),
+                progress=1.0 if status.state is RemoteState.COMPLETED else status.progress,
+                size=status.size or None,
+                remote_state=status.state,
+                content_path=status.content_path,
+            )
+        )
+    return changes
+
+
+def _reason(state: RemoteState, reported: str | None) -> str | None:
+    if state is RemoteState.NOT_FOUND:
+        return GONE
+    if state is RemoteState.ERROR:
+        return reported or "the downloader reports an error"
+    return None
+
+
+def transitions_when_unreachable(
+    tracked: Sequence[Tracked], name: str, why: str
+) -> list[Transition]:
+    reason = f"{name} did not answer a status poll: {why}"
+    return [
+        Transition(d.download_id, DownloadEvent.POLL_UNREACHABLE, reason=reason) for d in tracked
+    ]
+
+
+@attrs.define
+class Poller:
+    """One poll cycle over every enabled downloader with downloads to follow.
+
+    Downloaders are claimed for the cycle, so two Core processes never poll the same one
+    twice in a cycle; one in back-off is left alone until its back-off ends.
+    """
+
+    downloads: DownloadRepository
+    services: ServiceRepository
+    gateway: DownloaderGateway
+    clock: Clock
+    claim_for: timedelta = timedelta(seconds=50)
+
+    async def poll_cycle(self) -> Counter[DownloadStatus]:
+        now = self.clock.now()
+        claimed = await self.services.claim_polls(now, now + self.claim_for)
+        due = [d for d in claimed if not d.health.in_backoff(now)]
+        if not due:
+            return Counter()
+        tracked = await self.downloads.tracked([d.module_id for d in due])
+        by_module: dict[int, list[Tracked]] = defaultdict(list)
+        for download in tracked:
+            by_module[download.module_id].append(download)
+        polled = await asyncio.gather(*(self._poll(d, by_module[d.module_id]) for d in due))
+        transitions = [change for changes, _ in polled for change in changes]
+        await self.services.save_health(
+            {d.module_id: health for d, (_, health) in zip(due, polled, strict=True)}
+        )
+        await self.downloads.apply(transitions, self.clock.now())
+        return Counter(change.target for change in transitions)
+
+    async def _poll(
+        self, downloader: Downloader, tracked: list[Tracked]
+    ) -> tuple[list[Transition], Health]:
+        if not tracked:
+            return [], downloader.health
+        hashes = sorted({d.torrent_hash for d in tracked})
+        report = await self.gateway.statuses(downloader, hashes)
+        now = self.clock.now()
+        if isinstance(report, Unreachable):
+            changes = transitions_when_unreachable(tracked, downloader.name, report.reason)
+            return changes, downloader.health.down(now, report.reason)
+        return transitions_from_report(tracked, report), downloader.health.up(now)
