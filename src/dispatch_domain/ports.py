@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from dispatch_domain.answers import AddRequest, Answered, CancelReport, StatusReport, Unreachable
 from dispatch_domain.cascade import Downloader, LinkToPlace
@@ -27,10 +27,12 @@ from dispatch_domain.transition import Transition
 from dispatch_domain.vocabulary import DownloadStatus, DownloadType, ServiceType
 
 
+@runtime_checkable
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+@runtime_checkable
 class LinkRepository(Protocol):
     """Stores fetcher posts. Each call is one transaction costing a fixed number of statements."""
 
@@ -41,6 +43,7 @@ class LinkRepository(Protocol):
         ...
 
 
+@runtime_checkable
 class DownloadRepository(Protocol):
     """Download attempts. Bulk methods cost a fixed number of statements whatever the count."""
 
@@ -83,6 +86,7 @@ class DownloadRepository(Protocol):
         ...
 
 
+@runtime_checkable
 class ServiceRepository(Protocol):
     async def register(self, registration: Registration, now: datetime) -> Registered:
         """Upsert by name and replace capabilities in one transaction, keeping the operator's
@@ -106,11 +110,16 @@ class ServiceRepository(Protocol):
         ...
 
     async def claim_polls(self, now: datetime, until: datetime) -> list[Downloader]:
-        """Enabled downloaders not polled by anyone since `now`, claimed until `until`, so two
-        Core processes never poll the same downloader in one cycle."""
+        """Enabled downloaders with downloads to follow whose poll claim has ended by `now`,
+        claimed until `until`, so two Core processes never poll one downloader in one cycle."""
+        ...
+
+    async def release_polls(self, module_ids: Collection[int]) -> None:
+        """End these downloaders' poll claims: they just took new work worth a prompt poll."""
         ...
 
 
+@runtime_checkable
 class DownloaderGateway(Protocol):
     """Talks to downloader services; outages are Unreachable values, not exceptions."""
 

@@ -68,6 +68,9 @@ class Dispatcher:
         outcomes = await self._cascade(links)
         transitions = [transition_for(link_id, outcome) for link_id, outcome in outcomes.items()]
         await self.downloads.apply(transitions, self.clock.now())
+        placed = {o.module_id for o in outcomes.values() if isinstance(o, Placed)}
+        if placed:
+            await self.services.release_polls(placed)
         return Counter(transition.target for transition in transitions)
 
     async def drain(self) -> Counter[DownloadStatus]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 import attrs
@@ -90,6 +91,10 @@ class InMemoryServiceRepository:
         updated = attrs.evolve(module, updated_at=now, **changes)
         self.state.modules[module_id] = updated
         return updated
+
+    async def release_polls(self, module_ids: Collection[int]) -> None:
+        for module_id in module_ids:
+            self.state.poll_claims.pop(module_id, None)
 
     async def claim_polls(self, now: datetime, until: datetime) -> list[Downloader]:
         busy = {

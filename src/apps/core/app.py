@@ -1,0 +1,117 @@
+"""Core's Litestar app: thin routes over the domain services, wired from the container."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import attrs
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+from apps.auth import bearer_guard
+from apps.core.container import CoreContainer
+from apps.core.routes.downloads import DownloadsController, Operations
+from apps.core.routes.fetcher import receive_fetcher_results
+from apps.core.routes.health import health
+from apps.core.routes.services import ServicesController
+from apps.core.schemas import make_converter
+from apps.problems import problem_details_plugin
+
+log = logging.getLogger(__name__)
+MAX_BODY = 64 * 1024 * 1024  # a 50,000-item fetcher post fits
+
+
+def _provide(factory: Callable[[], Any]) -> Provide:
+    return Provide(factory, sync_to_thread=False, use_cache=True)
+
+
+@attrs.define
+class Runtime:
+    """What the routes use, resolved from the container once its resources are up."""
+
+    store: Any = None
+    gateway: Any = None
+    clock: Any = None
+    detectors: Any = None
+    dispatch_loop: Any = None
+    poll_loop: Any = None
+
+    async def resolve(self, container: CoreContainer) -> None:
+        for field in attrs.fields(Runtime):
+            value = getattr(container, field.name)()
+            if inspect.isawaitable(value):  # providers that depend on async resources
+                value = await value
+            setattr(self, field.name, value)
+
+
+def dependencies(runtime: Runtime, container: CoreContainer) -> dict[str, Provide]:
+    """Plain provider functions; Litestar's signature checks stay out of the container's way."""
+    converter = make_converter()
+    return {
+        "links": _provide(lambda: runtime.store.links),
+        "downloads": _provide(lambda: runtime.store.downloads),
+        "services": _provide(lambda: runtime.store.services),
+        "gateway": _provide(lambda: runtime.gateway),
+        "clock": _provide(lambda: runtime.clock),
+        "detectors": _provide(lambda: runtime.detectors),
+        "dispatch_loop": _provide(lambda: runtime.dispatch_loop),
+        "settings": _provide(lambda: container.settings()),
+        "converter": _provide(lambda: converter),
+        "ops": _provide(
+            lambda: Operations(
+                runtime.store.downloads, runtime.store.services, runtime.gateway, runtime.clock
+            )
+        ),
+    }
+
+
+def lifespan(runtime: Runtime, container: CoreContainer) -> Callable[[Litestar], Any]:
+    @asynccontextmanager
+    async def run(_: Litestar) -> AsyncIterator[None]:
+        await _maybe_await(container.init_resources())
+        await runtime.resolve(container)
+        loops = [runtime.dispatch_loop, runtime.poll_loop]
+        tasks = [asyncio.create_task(loop.run()) for loop in loops]
+        runtime.dispatch_loop.wake()  # anything left pending by a previous run goes out now
+        try:
+            yield
+        finally:
+            for loop in loops:
+                loop.stop()
+            await asyncio.gather(*tasks)
+            await _maybe_await(container.shutdown_resources())
+
+    return run
+
+
+async def _maybe_await(result: Any) -> None:
+    if inspect.isawaitable(result):
+        await result
+
+
+def create_app(container: CoreContainer) -> Litestar:
+    settings = container.settings()
+    runtime = Runtime()
+    guards = [bearer_guard(settings.api_token)] if settings.api_token else []
+    return Litestar(
+        route_handlers=[ServicesController, DownloadsController, receive_fetcher_results, health],
+        dependencies=dependencies(runtime, container),
+        guards=guards,
+        lifespan=[lifespan(runtime, container)],
+        plugins=[problem_details_plugin()],
+        request_max_body_size=MAX_BODY,
+        openapi_config=OpenAPIConfig(
+            title="bangumi-dispatch Core",
+            version="0.1.0",
+            description="Stores fetched links, hands them to downloaders, follows them to the end.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+    )

@@ -1,0 +1,133 @@
+"""Background loops: the dispatcher (woken by new work, sweeping on an interval) and the poller."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+import attrs
+
+from dispatch_domain.services.dispatch import Dispatcher
+from dispatch_domain.services.polling import Poller
+from dispatch_domain.vocabulary import DownloadStatus
+
+log = logging.getLogger(__name__)
+
+
+@attrs.define
+class LoopState:
+    """What a loop last did, shown by GET /health so a failing loop is never silent."""
+
+    rounds: int = 0
+    last_round_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+
+
+@attrs.define
+class DispatchLoop:
+    """Runs dispatch rounds when woken and every `sweep_interval` seconds (back-off expiry,
+    work left pending by a crash). `wake()` returns a ticket; `settled(ticket)` waits until a
+    round that started after the wake has finished."""
+
+    dispatcher: Dispatcher
+    sweep_interval: float = 5.0
+    poll_loop: PollLoop | None = None  # nudged when a round placed downloads
+    state: LoopState = attrs.Factory(LoopState)
+    _wake: asyncio.Event = attrs.Factory(asyncio.Event)
+    _done: asyncio.Condition = attrs.Factory(asyncio.Condition)
+    _requested: int = 0
+    _completed: int = 0
+    _stopping: bool = False
+
+    def wake(self) -> int:
+        self._requested += 1
+        self._wake.set()
+        return self._requested
+
+    async def settled(self, ticket: int, timeout: float) -> bool:
+        """True if a round covering `ticket` finished within `timeout` seconds."""
+        async with self._done:
+            try:
+                await asyncio.wait_for(
+                    self._done.wait_for(lambda: self._completed >= ticket), timeout
+                )
+            except TimeoutError:
+                return False
+        return True
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):  # a sweep is due
+                await asyncio.wait_for(self._wake.wait(), self.sweep_interval)
+            self._wake.clear()
+            if self._stopping:
+                return
+            covered = self._requested
+            await self.round()
+            async with self._done:
+                self._completed = covered
+                self._done.notify_all()
+
+    async def round(self) -> None:
+        try:
+            done = await self.dispatcher.drain()
+        except Exception as error:
+            log.exception("dispatch round failed")
+            self.state.last_error = f"{type(error).__name__}: {error}"
+            self.state.last_error_at = datetime.now(UTC)
+            return
+        self.state.rounds += 1
+        self.state.last_round_at = datetime.now(UTC)
+        if done:
+            log.info("dispatched: %s", ", ".join(f"{k}={v}" for k, v in sorted(done.items())))
+        if done[DownloadStatus.DOWNLOADING] and self.poll_loop is not None:
+            self.poll_loop.nudge()
+
+
+@attrs.define
+class PollLoop:
+    """Polls every `interval` seconds, and `soon` seconds after a nudge from the dispatcher."""
+
+    poller: Poller
+    interval: float = 60.0
+    soon: float = 5.0
+    state: LoopState = attrs.Factory(LoopState)
+    _nudged: asyncio.Event = attrs.Factory(asyncio.Event)
+    _stopping: bool = False
+
+    def nudge(self) -> None:
+        self._nudged.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._nudged.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._nudged.wait(), self.interval)
+                await asyncio.sleep(self.soon)  # let the downloader start before asking
+            self._nudged.clear()
+            if self._stopping:
+                return
+            await self.cycle()
+
+    async def cycle(self) -> None:
+        try:
+            done = await self.poller.poll_cycle()
+        except Exception as error:  # recorded and shown; the loop must go on
+            log.exception("poll cycle failed")
+            self.state.last_error = f"{type(error).__name__}: {error}"
+            self.state.last_error_at = datetime.now(UTC)
+            return
+        self.state.rounds += 1
+        self.state.last_round_at = datetime.now(UTC)
+        if done:
+            log.info("polled: %s", ", ".join(f"{k}={v}" for k, v in sorted(done.items())))

@@ -1,0 +1,1 @@
+"""Core's HTTP routes, one module per resource."""

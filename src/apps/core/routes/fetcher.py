@@ -1,0 +1,160 @@
+"""POST /raw-fetcher-results: store everything first, then wait a bounded time for dispatch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import attrs
+import cattrs
+from litestar import post
+from litestar.exceptions import ValidationException
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+
+from apps.core.loops import DispatchLoop
+from apps.core.settings import CoreSettings
+from dispatch_domain.detection import DetectorChain
+from dispatch_domain.model import FetchedItem, FetcherReport, ItemProblem
+from dispatch_domain.ports import Clock, DownloadRepository, LinkRepository
+from dispatch_domain.services.ingest import ingest_fetcher_results
+
+MAX_ITEMS = 50_000
+
+
+@attrs.frozen
+class FetcherPostHead:
+    fetcher_source: str
+    success: bool = True
+    subscription_id: int | None = None
+    error_message: str | None = None
+    items: list[Any] = attrs.field(factory=list)
+
+
+@attrs.frozen
+class ItemBody:
+    download_url: str
+    title: str = ""
+    description: str | None = None
+    pub_date: datetime | None = None
+    save_path: str | None = None
+
+
+@attrs.frozen
+class ProblemOut:
+    index: int
+    reason: str
+
+
+@attrs.frozen
+class FetcherResultOut:
+    success: bool
+    items_received: int
+    links_created: int
+    duplicates: int
+    invalid: int
+    dispatch: dict[str, int]
+    dispatch_settled: bool
+    problems: list[ProblemOut]
+
+
+def parse_report(data: Any, converter: cattrs.Converter) -> FetcherReport:
+    """The post's envelope must be right (else 400); each item is judged on its own."""
+    try:
+        head = converter.structure(data, FetcherPostHead)
+    except (cattrs.BaseValidationError, TypeError, ValueError) as error:
+        raise ValidationException(detail="; ".join(_messages(error))) from error
+    if len(head.items) > MAX_ITEMS:
+        raise ValidationException(detail=f"at most {MAX_ITEMS} items per post")
+    items, malformed = [], []
+    for index, raw in enumerate(head.items):
+        try:
+            body = converter.structure(raw, ItemBody)
+        except (cattrs.BaseValidationError, TypeError, ValueError) as error:
+            malformed.append(ItemProblem(index, "; ".join(_messages(error))))
+            continue
+        items.append(FetchedItem(index, body.title, body.download_url, body.description,
+                                 body.pub_date, body.save_path))  # fmt: skip
+    return FetcherReport(head.fetcher_source, head.success, tuple(items), tuple(malformed),
+                         head.subscription_id, head.error_message)  # fmt: skip
+
+
+def _messages(error: Exception) -> list[str]:
+    if isinstance(error, cattrs.BaseValidationError):
+        return cattrs.transform_error(error)
+    return [str(error)]
+
+
+def _item_schema() -> Schema:
+    text, nullable = (
+        Schema(type=OpenAPIType.STRING),
+        Schema(type=[OpenAPIType.STRING, OpenAPIType.NULL]),
+    )
+    return Schema(
+        type=OpenAPIType.OBJECT,
+        required=["download_url"],
+        properties={
+            "title": text,
+            "download_url": Schema(type=OpenAPIType.STRING, description="a magnet or http(s) URL"),
+            "description": nullable,
+            "pub_date": Schema(type=[OpenAPIType.STRING, OpenAPIType.NULL], format="date-time"),  # type: ignore[arg-type]
+            "save_path": Schema(type=[OpenAPIType.STRING, OpenAPIType.NULL],
+                                description="relative to the download root; no '..'"),
+        },
+    )  # fmt: skip
+
+
+@dataclass
+class FetcherPostOperation(Operation):
+    """Documents the post's item schema; items are parsed one by one so one bad item is only
+    reported, never fatal to the others."""
+
+    def __post_init__(self) -> None:
+        body = Schema(
+            type=OpenAPIType.OBJECT,
+            required=["fetcher_source", "items"],
+            properties={
+                "fetcher_source": Schema(type=OpenAPIType.STRING),
+                "success": Schema(type=OpenAPIType.BOOLEAN),
+                "subscription_id": Schema(type=[OpenAPIType.INTEGER, OpenAPIType.NULL]),
+                "error_message": Schema(type=[OpenAPIType.STRING, OpenAPIType.NULL]),
+                "items": Schema(type=OpenAPIType.ARRAY, items=_item_schema()),
+            },
+        )
+        self.request_body = RequestBody(
+            content={"application/json": OpenAPIMediaType(schema=body)}, required=True
+        )
+
+
+@post(
+    "/raw-fetcher-results", tags=["fetchers"], status_code=200, operation_class=FetcherPostOperation
+)
+async def receive_fetcher_results(
+    data: dict[str, Any],
+    links: LinkRepository,
+    downloads: DownloadRepository,
+    clock: Clock,
+    detectors: DetectorChain,
+    dispatch_loop: DispatchLoop,
+    settings: CoreSettings,
+    converter: cattrs.Converter,
+) -> FetcherResultOut:
+    """Store a fetcher's links (committed before any downloader is called), then report how
+    dispatch went, waiting at most `dispatch_wait` seconds; the rest finishes in the background."""
+    report = parse_report(data, converter)
+    result = await ingest_fetcher_results(report, links, clock, detectors)
+    settled = True
+    if result.download_ids:
+        settled = await dispatch_loop.settled(dispatch_loop.wake(), settings.dispatch_wait)
+    counts = await downloads.count_by_status(result.download_ids)
+    return FetcherResultOut(
+        success=True,
+        items_received=result.items_received,
+        links_created=result.links_created,
+        duplicates=result.duplicates,
+        invalid=result.invalid,
+        dispatch={status.value: count for status, count in sorted(counts.items())},
+        dispatch_settled=settled,
+        problems=[ProblemOut(p.index, p.reason) for p in result.problems],
+    )

@@ -1,0 +1,43 @@
+"""GET /health: is Core up, can it reach its database, and how are its loops doing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+from litestar import Response, get
+
+from apps.core.loops import DispatchLoop, LoopState
+from dispatch_domain.ports import ServiceRepository
+
+
+@attrs.frozen
+class LoopOut:
+    rounds: int
+    last_round_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+
+    @classmethod
+    def of(cls, state: LoopState) -> LoopOut:
+        return cls(state.rounds, state.last_round_at, state.last_error, state.last_error_at)
+
+
+@attrs.frozen
+class HealthOut:
+    status: str
+    database: str
+    dispatcher: LoopOut
+
+
+@get("/health", tags=["health"])
+async def health(services: ServiceRepository, dispatch_loop: DispatchLoop) -> Response[HealthOut]:
+    """Core's health: 200 when the database answers, 503 with the database's error if not."""
+    loop = LoopOut.of(dispatch_loop.state)
+    try:
+        await services.modules()  # a real round trip to the database
+    except Exception as error:  # reported in the answer, not hidden
+        return Response(
+            HealthOut("degraded", f"{type(error).__name__}: {error}", loop), status_code=503
+        )
+    return Response(HealthOut("ok", "ok", loop))

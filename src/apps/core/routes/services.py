@@ -1,0 +1,80 @@
+"""Service registry routes: register, list, and the operator's priority/enabled changes."""
+
+from __future__ import annotations
+
+import logging
+
+import attrs
+from litestar import Controller, get, patch, post
+from litestar.status_codes import HTTP_201_CREATED
+
+from apps.core.loops import DispatchLoop
+from apps.core.schemas import RegisterBody, RegisteredOut, ServiceOut, ServicePatchBody
+from dispatch_domain.ports import Clock, DownloadRepository, ServiceRepository
+from dispatch_domain.services.registration import register_service, update_service
+from dispatch_domain.vocabulary import ServiceType
+
+log = logging.getLogger(__name__)
+
+
+class ServicesController(Controller):
+    path = "/services"
+    tags = ["services"]
+
+    @post("/register", status_code=HTTP_201_CREATED)
+    async def register(
+        self,
+        data: RegisterBody,
+        services: ServiceRepository,
+        downloads: DownloadRepository,
+        clock: Clock,
+        dispatch_loop: DispatchLoop,
+    ) -> RegisteredOut:
+        """Register or refresh a service; a downloader's parked links of its types go out."""
+        registered = await register_service(data.to_domain(), services, downloads, clock)
+        if registered.previous_address:
+            log.warning(
+                "service %r re-registered from %s (was at %s)",
+                registered.module.service_name,
+                registered.module.base_url,
+                registered.previous_address,
+            )
+        if registered.released:
+            dispatch_loop.wake()
+        out = ServiceOut.of(registered.module)
+        return RegisteredOut(
+            **attrs.asdict(out, recurse=False),
+            created=registered.created,
+            previous_address=registered.previous_address,
+            released=registered.released,
+        )
+
+    @get("/")
+    async def list_services(self, services: ServiceRepository) -> list[ServiceOut]:
+        """Every registered service with its priority, enabled flag, capabilities and health."""
+        return [ServiceOut.of(module) for module in await services.modules()]
+
+    @get("/{service_type:str}")
+    async def list_of_type(
+        self, service_type: ServiceType, services: ServiceRepository
+    ) -> list[ServiceOut]:
+        """The registered services of one type (downloader, fetcher, viewer)."""
+        return [ServiceOut.of(module) for module in await services.modules(service_type)]
+
+    @patch("/{module_id:int}")
+    async def update(
+        self,
+        module_id: int,
+        data: ServicePatchBody,
+        services: ServiceRepository,
+        downloads: DownloadRepository,
+        clock: Clock,
+        dispatch_loop: DispatchLoop,
+    ) -> ServiceOut:
+        """Change a service's priority or enable/disable it; a disabled one gets no new work."""
+        module, released = await update_service(
+            module_id, data.to_domain(), services, downloads, clock
+        )
+        if released:
+            dispatch_loop.wake()
+        return ServiceOut.of(module)

@@ -1,0 +1,80 @@
+"""Errors as problem+json (RFC 9457), mapped in one place for every app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from litestar.exceptions import HTTPException
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
+
+from dispatch_domain.errors import Conflict, DispatchError, InvalidInput, NotFound
+from dispatch_domain.services.operations import DownloaderUnavailable
+
+log = logging.getLogger(__name__)
+
+DOMAIN_STATUS: Mapping[type[DispatchError], tuple[int, str]] = {
+    NotFound: (404, "Not found"),
+    Conflict: (409, "Conflict"),
+    InvalidInput: (422, "Invalid input"),
+    DownloaderUnavailable: (503, "Downloader unavailable"),
+}
+
+
+def _from_domain(error: DispatchError) -> ProblemDetailsException:
+    for kind, (status, title) in DOMAIN_STATUS.items():
+        if isinstance(error, kind):
+            return ProblemDetailsException(status_code=status, title=title, detail=str(error))
+    return ProblemDetailsException(status_code=400, title="Bad request", detail=str(error))
+
+
+def _from_http(error: HTTPException) -> ProblemDetailsException:
+    if error.status_code >= 500 and error.__cause__ is not None:
+        return _from_unexpected(error.__cause__)  # type: ignore[arg-type]
+    extra = (
+        error.extra
+        if isinstance(error.extra, dict)
+        else {"errors": error.extra}
+        if error.extra
+        else None
+    )
+    return ProblemDetailsException(
+        status_code=error.status_code,
+        title=_title_for(error.status_code),
+        detail=error.detail,
+        headers=error.headers,
+        extra=extra,
+    )
+
+
+def _from_unexpected(error: Exception) -> ProblemDetailsException:
+    # Logged with its traceback for the operator; the answer names the failure, never hides it.
+    log.error("request failed: %s: %s", type(error).__name__, error, exc_info=error)
+    return ProblemDetailsException(
+        status_code=500, title="Internal error", detail=f"{type(error).__name__}: {error}"
+    )
+
+
+def _title_for(status: int) -> str:
+    titles = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+              405: "Method not allowed", 409: "Conflict", 413: "Request too large",
+              422: "Invalid input", 502: "Bad gateway", 503: "Unavailable"}  # fmt: skip
+    return titles.get(status, "Error")
+
+
+def problem_details_plugin(
+    extra: Mapping[type[Exception], Callable[[Any], ProblemDetailsException]] | None = None,
+) -> ProblemDetailsPlugin:
+    """Domain errors, HTTP errors and anything unexpected all answer as problem+json."""
+    mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
+        DispatchError: _from_domain,
+        HTTPException: _from_http,
+        Exception: _from_unexpected,
+        **(extra or {}),
+    }
+    return ProblemDetailsPlugin(ProblemDetailsConfig(exception_to_problem_detail_map=mapping))

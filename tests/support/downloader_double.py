@@ -1,0 +1,89 @@
+"""A scripted downloader service for Core's tests: real HTTP, the brief's §4 contract."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Any
+
+import attrs
+from litestar import Litestar, Request, Response, get, post
+
+from dispatch_domain.infohash import InfoHash, InvalidInfoHash
+
+
+def hash_of(url: str) -> str:
+    try:
+        return InfoHash.from_magnet(url).hex
+    except InvalidInfoHash:
+        return hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()
+
+
+@attrs.define
+class DownloaderDouble:
+    """Accepts every URL unless told otherwise; can reject, fail with 5xx, or hang."""
+
+    rejects: dict[str, str] = attrs.Factory(dict)  # url -> reason
+    reject_all: str | None = None
+    status_code: int = 200  # 503 to play a broken downloader
+    delay: float = 0.0  # seconds to wait before answering an add
+    torrents: dict[str, dict[str, Any]] = attrs.Factory(dict)
+    add_requests: list[list[str]] = attrs.Factory(list)
+    status_requests: list[list[str]] = attrs.Factory(list)
+    cancel_requests: list[list[str]] = attrs.Factory(list)
+    auth_headers: list[str | None] = attrs.Factory(list)
+
+    def app(self) -> Litestar:
+        return Litestar([self._add_handler(), self._status_handler(), self._cancel_handler()])
+
+    def set_state(self, torrent_hash: str, status: str, **fields: Any) -> None:
+        self.torrents[torrent_hash] = {"hash": torrent_hash, "status": status, **fields}
+
+    def _add_handler(self) -> Any:
+        @post("/downloads", sync_to_thread=False)
+        async def add(request: Request[Any, Any, Any], data: dict[str, Any]) -> Response[Any]:
+            urls = [item["url"] for item in data["items"]]
+            self.add_requests.append(urls)
+            self.auth_headers.append(request.headers.get("authorization"))
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            if self.status_code != 200:
+                return Response({"detail": "downloader is broken"}, status_code=self.status_code)
+            return Response({"results": [self._result(url) for url in urls]}, status_code=200)
+
+        return add
+
+    def _result(self, url: str) -> dict[str, Any]:
+        reason = self.reject_all or self.rejects.get(url)
+        if reason:
+            return {"url": url, "status": "rejected", "hash": None, "reason": reason}
+        torrent_hash = hash_of(url)
+        self.torrents.setdefault(
+            torrent_hash,
+            {"hash": torrent_hash, "status": "downloading", "progress": 0.0, "size": 0},
+        )
+        return {"url": url, "status": "accepted", "hash": torrent_hash, "reason": None}
+
+    def _status_handler(self) -> Any:
+        @get("/downloads", sync_to_thread=False)
+        async def statuses(hashes: str = "") -> Response[Any]:
+            asked = [h for h in hashes.split(",") if h]
+            self.status_requests.append(asked)
+            if self.status_code != 200:
+                return Response({"detail": "downloader is broken"}, status_code=self.status_code)
+            found = [self.torrents.get(h, {"hash": h, "status": "not_found"}) for h in asked]
+            return Response({"statuses": found})
+
+        return statuses
+
+    def _cancel_handler(self) -> Any:
+        @post("/downloads/cancel", sync_to_thread=False)
+        async def cancel(data: dict[str, Any]) -> Response[Any]:
+            self.cancel_requests.append(list(data["hashes"]))
+            results = [
+                {"hash": h, "status": "cancelled" if self.torrents.pop(h, None) else "not_found"}
+                for h in data["hashes"]
+            ]
+            return Response({"results": results}, status_code=200)
+
+        return cancel
