@@ -1,0 +1,1 @@
+"""Schema migrations: numbered pairs of plain SQL files, applied in order by the runner."""
