@@ -1,0 +1,106 @@
+"""Row factories: database rows mapped explicitly to the domain's attrs classes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from dispatch_domain.cascade import LinkToPlace
+from dispatch_domain.health import Health
+from dispatch_domain.model import Capabilities, DownloadView, ServiceModule, Tracked
+from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState, ServiceType
+
+
+def link_to_place(
+    download_id: int, url: str, download_type: str, save_path: str | None
+) -> LinkToPlace:
+    return LinkToPlace(download_id, url, DownloadType(download_type), save_path)
+
+
+def tracked(download_id: int, module_id: int, torrent_hash: str, status: str) -> Tracked:
+    return Tracked(download_id, module_id, torrent_hash, DownloadStatus(status))
+
+
+def download_view(  # one argument per column of download_views
+    *,
+    download_id: int,
+    link_id: int,
+    url: str,
+    title: str,
+    download_type: str,
+    status: str,
+    attempts: int,
+    created_at: datetime,
+    updated_at: datetime,
+    module_id: int | None,
+    downloader: str | None,
+    torrent_hash: str | None,
+    progress: float,
+    size: int | None,
+    reason: str | None,
+    remote_state: str | None,
+    content_path: str | None,
+    next_attempt_at: datetime | None,
+) -> DownloadView:
+    return DownloadView(
+        download_id=download_id,
+        link_id=link_id,
+        url=url,
+        title=title,
+        download_type=DownloadType(download_type),
+        status=DownloadStatus(status),
+        attempts=attempts,
+        created_at=created_at,
+        updated_at=updated_at,
+        module_id=module_id,
+        downloader=downloader,
+        torrent_hash=torrent_hash,
+        progress=progress,
+        size=size,
+        reason=reason,
+        remote_state=RemoteState(remote_state) if remote_state is not None else None,
+        content_path=content_path,
+        next_attempt_at=next_attempt_at,
+    )
+
+
+def service_module(  # one argument per column of service_module_views
+    *,
+    module_id: int,
+    service_type: str,
+    service_name: str,
+    host: str,
+    port: int,
+    fetch_endpoint: str | None,
+    download_endpoint: str | None,
+    sync_endpoint: str | None,
+    priority: int,
+    is_enabled: bool,
+    health_failures: int,
+    backoff_until: datetime | None,
+    last_seen_at: datetime | None,
+    last_error: str | None,
+    poll_claimed_until: datetime | None,
+    registered_at: datetime,
+    updated_at: datetime,
+    download_types: Sequence[str],
+) -> ServiceModule:
+    del poll_claimed_until  # the poller's bookkeeping, not part of what a module is
+    return ServiceModule(
+        module_id=module_id,
+        service_type=ServiceType(service_type),
+        service_name=service_name,
+        host=host,
+        port=port,
+        capabilities=Capabilities(
+            supported_download_types=frozenset(DownloadType(t) for t in download_types),
+            fetch_endpoint=fetch_endpoint,
+            download_endpoint=download_endpoint,
+            sync_endpoint=sync_endpoint,
+        ),
+        priority=priority,
+        is_enabled=is_enabled,
+        health=Health(health_failures, backoff_until, last_seen_at, last_error),
+        registered_at=registered_at,
+        updated_at=updated_at,
+    )

@@ -1,0 +1,148 @@
+-- Download attempts. Status values and the transition table arrive as parameters, so the
+-- rules live in one place (dispatch_domain.status) and SQL never spells a status itself.
+
+-- name: claim_due
+WITH due AS (
+    SELECT download_id, next_attempt_at
+    FROM downloads
+    WHERE status = %(pending)s AND next_attempt_at <= %(now)s
+    ORDER BY next_attempt_at, download_id
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE downloads d
+    SET next_attempt_at = %(lease_until)s
+    FROM due
+    WHERE d.download_id = due.download_id
+    RETURNING d.download_id, d.link_id, due.next_attempt_at AS due_at
+)
+SELECT claimed.download_id, l.url, l.download_type, l.save_path
+FROM claimed
+JOIN anime_links l ON l.link_id = claimed.link_id
+ORDER BY claimed.due_at, claimed.download_id;
+
+-- name: apply
+-- A change is applied only where (current status, event) is a row of the transition table;
+-- reason and remote_state are always written, the other fields only when given.
+WITH rules AS (
+    SELECT *
+    FROM unnest(%(rule_sources)s::text[], %(rule_events)s::text[], %(rule_targets)s::text[])
+         AS rule(source, event, target)
+), changes AS (
+    SELECT *
+    FROM unnest(%(download_ids)s::bigint[], %(events)s::text[], %(reasons)s::text[],
+                %(module_ids)s::bigint[], %(torrent_hashes)s::text[],
+                %(retry_ats)s::timestamptz[], %(progresses)s::double precision[],
+                %(sizes)s::bigint[], %(remote_states)s::text[], %(content_paths)s::text[])
+         AS change(download_id, event, reason, module_id, torrent_hash, retry_at, progress,
+                   size, remote_state, content_path)
+)
+UPDATE downloads d
+SET status = rules.target,
+    reason = changes.reason,
+    remote_state = changes.remote_state,
+    updated_at = %(now)s,
+    next_attempt_at = CASE WHEN rules.target = %(pending)s
+                           THEN coalesce(changes.retry_at, %(now)s)
+                           ELSE d.next_attempt_at END,
+    module_id = coalesce(changes.module_id, d.module_id),
+    torrent_hash = coalesce(changes.torrent_hash, d.torrent_hash),
+    progress = coalesce(changes.progress, d.progress),
+    size = coalesce(changes.size, d.size),
+    content_path = coalesce(changes.content_path, d.content_path)
+FROM changes
+JOIN rules ON rules.event = changes.event
+WHERE d.download_id = changes.download_id
+  AND d.status = rules.source;
+
+-- name: release_parked
+UPDATE downloads d
+SET status = %(target)s,
+    reason = NULL,
+    remote_state = NULL,
+    updated_at = %(now)s,
+    next_attempt_at = %(now)s
+FROM anime_links l
+WHERE l.link_id = d.link_id
+  AND d.status = ANY(%(sources)s::text[])
+  AND l.download_type = ANY(%(types)s::text[]);
+
+-- name: count_by_status
+SELECT status, count(*) AS count
+FROM downloads
+WHERE download_id = ANY(%(download_ids)s::bigint[])
+GROUP BY status;
+
+-- name: view
+SELECT * FROM download_views WHERE download_id = %(download_id)s;
+
+-- name: views
+SELECT *
+FROM download_views
+WHERE download_id = ANY(%(download_ids)s::bigint[])
+ORDER BY download_id;
+
+-- name: find
+SELECT *
+FROM download_views
+WHERE (%(status)s::text IS NULL OR status = %(status)s::text)
+  AND (%(module_id)s::bigint IS NULL OR module_id = %(module_id)s::bigint)
+  AND (%(link_id)s::bigint IS NULL OR link_id = %(link_id)s::bigint)
+ORDER BY download_id DESC
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: count_found
+SELECT count(*)
+FROM downloads
+WHERE (%(status)s::text IS NULL OR status = %(status)s::text)
+  AND (%(module_id)s::bigint IS NULL OR module_id = %(module_id)s::bigint)
+  AND (%(link_id)s::bigint IS NULL OR link_id = %(link_id)s::bigint);
+
+-- name: ids_with_status
+SELECT download_id
+FROM downloads
+WHERE status = ANY(%(statuses)s::text[])
+ORDER BY download_id;
+
+-- name: tracked
+SELECT download_id, module_id, torrent_hash, status
+FROM downloads
+WHERE status = ANY(%(statuses)s::text[])
+  AND module_id = ANY(%(module_ids)s::bigint[])
+  AND torrent_hash <> ''
+ORDER BY download_id;
+
+-- name: lock_links_of
+-- Retrying serialises on the links involved, so two retries of one link cannot both add
+-- an attempt. A separate statement: the next one must see what the lock waited for.
+SELECT l.link_id
+FROM anime_links l
+WHERE l.link_id IN (
+    SELECT link_id FROM downloads WHERE download_id = ANY(%(download_ids)s::bigint[])
+)
+ORDER BY l.link_id
+FOR NO KEY UPDATE;
+
+-- name: attempts_of
+-- Locked too: the poller or a cancel must not move an attempt this retry is deciding on.
+SELECT download_id, link_id, attempt, status
+FROM downloads
+WHERE link_id = ANY(%(link_ids)s::bigint[])
+ORDER BY download_id
+FOR UPDATE;
+
+-- name: supersede
+UPDATE downloads
+SET status = %(cancelled)s, reason = %(reason)s, updated_at = %(now)s
+WHERE download_id = ANY(%(download_ids)s::bigint[]);
+
+-- name: add_attempts
+WITH made AS (
+    INSERT INTO downloads (link_id, attempt, status, next_attempt_at, created_at, updated_at)
+    SELECT retry.link_id, retry.attempt, %(pending)s, %(now)s, %(now)s, %(now)s
+    FROM unnest(%(link_ids)s::bigint[], %(attempts)s::integer[]) WITH ORDINALITY
+         AS retry(link_id, attempt, position)
+    ORDER BY retry.position
+    RETURNING download_id, link_id
+)
+SELECT download_id, link_id FROM made;

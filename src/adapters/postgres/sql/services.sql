@@ -1,0 +1,86 @@
+-- Registered services, their capabilities and health.
+
+-- name: lock_by_name
+-- Taken before the upsert so a re-registration knows the address it replaces.
+SELECT host, port FROM service_modules WHERE service_name = %(service_name)s FOR UPDATE;
+
+-- name: upsert
+-- A known name keeps the operator's priority and enabled flag, and its health.
+INSERT INTO service_modules AS m
+    (service_type, service_name, host, port, fetch_endpoint, download_endpoint, sync_endpoint,
+     priority, registered_at, updated_at)
+VALUES
+    (%(service_type)s, %(service_name)s, %(host)s, %(port)s, %(fetch_endpoint)s,
+     %(download_endpoint)s, %(sync_endpoint)s, %(priority)s, %(now)s, %(now)s)
+ON CONFLICT (service_name) DO UPDATE
+SET service_type = excluded.service_type,
+    host = excluded.host,
+    port = excluded.port,
+    fetch_endpoint = excluded.fetch_endpoint,
+    download_endpoint = excluded.download_endpoint,
+    sync_endpoint = excluded.sync_endpoint,
+    updated_at = excluded.updated_at
+RETURNING module_id;
+
+-- name: drop_capabilities
+DELETE FROM downloader_capabilities
+WHERE module_id = %(module_id)s
+  AND NOT (download_type = ANY(%(download_types)s::text[]));
+
+-- name: add_capabilities
+INSERT INTO downloader_capabilities (module_id, download_type)
+SELECT %(module_id)s, download_type
+FROM unnest(%(download_types)s::text[]) AS declared(download_type)
+ON CONFLICT DO NOTHING;
+
+-- name: module
+SELECT * FROM service_module_views WHERE module_id = %(module_id)s;
+
+-- name: modules
+SELECT *
+FROM service_module_views
+WHERE %(service_type)s::text IS NULL OR service_type = %(service_type)s::text
+ORDER BY module_id;
+
+-- name: modules_by_id
+SELECT * FROM service_module_views WHERE module_id = ANY(%(module_ids)s::bigint[])
+ORDER BY module_id;
+
+-- name: enabled_of_type
+SELECT *
+FROM service_module_views
+WHERE service_type = %(service_type)s AND is_enabled
+ORDER BY module_id;
+
+-- name: save_health
+UPDATE service_modules m
+SET health_failures = health.failures,
+    backoff_until = health.backoff_until,
+    last_seen_at = health.last_seen,
+    last_error = health.last_error
+FROM unnest(%(module_ids)s::bigint[], %(failures)s::integer[],
+            %(backoff_untils)s::timestamptz[], %(last_seens)s::timestamptz[],
+            %(last_errors)s::text[])
+     AS health(module_id, failures, backoff_until, last_seen, last_error)
+WHERE m.module_id = health.module_id;
+
+-- name: update
+UPDATE service_modules
+SET priority = coalesce(%(priority)s, priority),
+    is_enabled = coalesce(%(is_enabled)s, is_enabled),
+    updated_at = %(now)s
+WHERE module_id = %(module_id)s
+RETURNING module_id;
+
+-- name: claim_polls
+-- The row lock makes a second caller wait, then see the new claim and skip the row.
+UPDATE service_modules m
+SET poll_claimed_until = %(until)s
+WHERE m.service_type = %(service_type)s
+  AND m.is_enabled
+  AND (m.poll_claimed_until IS NULL OR m.poll_claimed_until <= %(now)s)
+  AND EXISTS (
+      SELECT 1 FROM downloads d
+      WHERE d.module_id = m.module_id AND d.status = ANY(%(statuses)s::text[])
+  )
+RETURNING m.module_id;

@@ -1,0 +1,28 @@
+"""The three Postgres repositories over one pool, shaped like the in-memory store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from adapters.postgres.downloads import PostgresDownloadRepository
+from adapters.postgres.links import PostgresLinkRepository
+from adapters.postgres.services import PostgresServiceRepository
+
+
+@attrs.define
+class PostgresStore:
+    """`.links`, `.downloads` and `.services`, as dispatch_domain.testing.InMemoryStore offers."""
+
+    pool: AsyncConnectionPool[AsyncConnection[Any]]
+    links: PostgresLinkRepository = attrs.field(init=False)
+    downloads: PostgresDownloadRepository = attrs.field(init=False)
+    services: PostgresServiceRepository = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.links = PostgresLinkRepository(self.pool)
+        self.downloads = PostgresDownloadRepository(self.pool)
+        self.services = PostgresServiceRepository(self.pool)
