@@ -1,10 +1,12 @@
-"""Torrents for tests: random payloads, .torrent files built with fastbencode, magnet links."""
+"""Torrents for tests: payloads, .torrent files built with fastbencode, magnets, a file server."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
@@ -64,3 +66,48 @@ def magnet(info_hash: str, *, base32: bool = False, peer: str | None = None, nam
     if peer:
         uri += f"&x.pe={peer}"
     return uri
+
+
+@attrs.define
+class TorrentServer:
+    """A loopback HTTP server answering each path with a fixed (status, headers, body)."""
+
+    routes: dict[str, tuple[int, dict[str, str], bytes]] = attrs.field(factory=dict)
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def serve(self, path: str, body: bytes, *, status: int = 200, **headers: str) -> str:
+        """Answer `path` from now on; returns its full URL."""
+        self.routes[path] = (status, headers, body)
+        return self.base_url + path
+
+    def redirect(self, path: str, location: str) -> str:
+        return self.serve(path, b"", status=302, Location=location)
+
+    def start(self) -> None:
+        routes = self.routes
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                status, headers, body = routes.get(self.path, (404, {}, b"not here"))
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass  # keep test output quiet
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()

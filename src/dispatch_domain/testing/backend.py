@@ -1,0 +1,169 @@
+"""An in-memory download client implementing DownloadBackend, for tests of what drives one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from dispatch_domain.answers import Accepted, AddRequest, AddResult, Rejected, RemoteStatus
+from dispatch_domain.backend import BackendError, BackendHealth
+from dispatch_domain.infohash import InfoHash, InvalidInfoHash
+from dispatch_domain.vocabulary import DownloadType, RemoteState
+
+_ESCAPES_ROOT = re.compile(r"^([\\/]|[A-Za-z]:)|(^|[\\/])\.\.([\\/]|$)")
+
+
+@attrs.define
+class FakeDownload:
+    """One download the fake holds; tests steer it with the FakeBackend's methods."""
+
+    hash: str
+    url: str
+    save_path: str | None
+    state: RemoteState = RemoteState.DOWNLOADING
+    progress: float = 0.0
+    size: int = 0
+    reason: str | None = None
+
+    def status(self, asked: str) -> RemoteStatus:
+        return RemoteStatus(
+            hash=asked,
+            state=self.state,
+            progress=self.progress,
+            size=self.size,
+            name=self.hash,
+            save_path=self.save_path,
+            reason=self.reason,
+        )
+
+
+@attrs.define
+class FakeBackend:
+    """A download client in memory: magnets and registered .torrent URLs, statuses tests can steer.
+
+    Like a real client it keys downloads by info-hash (a repeated add is accepted with the
+    same hash), rejects save paths that leave the download root, and answers NOT_FOUND for
+    hashes it does not hold. `go_down` makes every call raise BackendError, as an
+    unreachable client does. `calls` records each operation, so tests can count batches.
+    """
+
+    types: frozenset[DownloadType] = frozenset({DownloadType.MAGNET, DownloadType.TORRENT})
+    downloads: dict[str, FakeDownload] = attrs.field(factory=dict)
+    calls: list[str] = attrs.field(factory=list)
+    _torrent_urls: dict[str, InfoHash] = attrs.field(factory=dict)
+    _refusals: dict[str, str] = attrs.field(factory=dict)
+    _down: str | None = None
+
+    @property
+    def supported_types(self) -> frozenset[DownloadType]:
+        return self.types
+
+    def serve_torrent(self, url: str, info_hash: str) -> None:
+        """Make `url` behave as a .torrent file whose info-hash is `info_hash`."""
+        self._torrent_urls[url] = InfoHash.parse(info_hash)
+
+    def refuse(self, url: str, reason: str) -> None:
+        """Reject `url` with `reason` from now on."""
+        self._refusals[url] = reason
+
+    def go_down(self, reason: str = "the download client is unreachable") -> None:
+        self._down = reason
+
+    def come_back(self) -> None:
+        self._down = None
+
+    def set_progress(self, torrent_hash: str, progress: float, *, size: int | None = None) -> None:
+        download = self._get(torrent_hash)
+        download.progress = progress
+        download.size = download.size if size is None else size
+        if progress >= 1.0:
+            download.state = RemoteState.COMPLETED
+
+    def fail(self, torrent_hash: str, reason: str) -> None:
+        download = self._get(torrent_hash)
+        download.state, download.reason = RemoteState.ERROR, reason
+
+    async def add(self, items: Sequence[AddRequest]) -> Mapping[str, AddResult]:
+        self._enter("add")
+        return {item.url: self._add_one(item) for item in items}
+
+    async def statuses(self, hashes: Sequence[str]) -> Sequence[RemoteStatus]:
+        self._enter("statuses")
+        found: list[RemoteStatus] = []
+        for asked in dict.fromkeys(h.strip().lower() for h in hashes):
+            download = self._find(asked)
+            if download is None:
+                found.append(RemoteStatus(hash=asked, state=RemoteState.NOT_FOUND))
+            else:
+                found.append(download.status(asked))
+        return found
+
+    async def cancel(self, hashes: Sequence[str]) -> Mapping[str, bool]:
+        self._enter("cancel")
+        return {h.strip().lower(): self._remove(h) for h in hashes}
+
+    async def pause(self, torrent_hash: str) -> bool:
+        return self._steer("pause", torrent_hash, RemoteState.PAUSED)
+
+    async def resume(self, torrent_hash: str) -> bool:
+        return self._steer("resume", torrent_hash, RemoteState.DOWNLOADING)
+
+    async def delete(self, torrent_hash: str, *, delete_files: bool) -> bool:
+        self._enter("delete")
+        return self._remove(torrent_hash)
+
+    async def health(self) -> BackendHealth:
+        self.calls.append("health")
+        if self._down is not None:
+            return BackendHealth(reachable=False, logged_in=False, reason=self._down)
+        return BackendHealth(reachable=True, logged_in=True, version="fake")
+
+    def _add_one(self, item: AddRequest) -> AddResult:
+        if item.url in self._refusals:
+            return Rejected(self._refusals[item.url])
+        if item.save_path and _ESCAPES_ROOT.search(item.save_path.strip()):
+            return Rejected(f"save_path {item.save_path!r} must stay under the download root")
+        info_hash = self._torrent_urls.get(item.url)
+        if info_hash is None:
+            try:
+                info_hash = InfoHash.from_magnet(item.url)
+            except InvalidInfoHash:
+                return Rejected("neither a magnet link nor a .torrent URL this client can fetch")
+        key = info_hash.torrent_id
+        self.downloads.setdefault(key, FakeDownload(key, item.url, item.save_path))
+        return Accepted(info_hash.hex)
+
+    def _steer(self, operation: str, torrent_hash: str, state: RemoteState) -> bool:
+        self._enter(operation)
+        download = self._find(torrent_hash)
+        if download is None:
+            return False
+        if download.state in (RemoteState.DOWNLOADING, RemoteState.PAUSED):
+            download.state = state
+        return True
+
+    def _remove(self, torrent_hash: str) -> bool:
+        download = self._find(torrent_hash)
+        if download is not None:
+            del self.downloads[download.hash]
+        return download is not None
+
+    def _find(self, torrent_hash: str) -> FakeDownload | None:
+        try:
+            key = InfoHash.parse(torrent_hash).torrent_id
+        except InvalidInfoHash:
+            return None
+        return self.downloads.get(key)
+
+    def _get(self, torrent_hash: str) -> FakeDownload:
+        download = self._find(torrent_hash)
+        if download is None:
+            raise KeyError(f"the fake holds no download {torrent_hash!r}")
+        return download
+
+    def _enter(self, operation: str) -> None:
+        self.calls.append(operation)
+        if self._down is not None:
+            raise BackendError(self._down)

@@ -1,0 +1,157 @@
+"""The DownloadBackend port's contract, run on the in-memory fake and on a real qBittorrent."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+
+from dispatch_domain import (
+    Accepted,
+    AddRequest,
+    DownloadBackend,
+    DownloadType,
+    Rejected,
+    RemoteState,
+)
+from dispatch_domain.testing.backend import FakeBackend
+from tests.support.qbittorrent import connected_backend, shared_qbittorrent
+from tests.support.torrents import magnet, random_hash
+
+
+@pytest.fixture(params=["fake", pytest.param("qbittorrent", marks=pytest.mark.real)])
+async def backend(request: pytest.FixtureRequest) -> AsyncIterator[DownloadBackend]:
+    if request.param == "fake":
+        yield FakeBackend()
+        return
+    async with connected_backend(shared_qbittorrent(request)) as (real, _):
+        yield real
+
+
+@pytest.fixture
+async def torrent(backend: DownloadBackend) -> AsyncIterator[str]:
+    """A fresh info-hash, removed from the backend after the test."""
+    torrent_hash = random_hash()
+    yield torrent_hash
+    await backend.delete(torrent_hash, delete_files=True)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+    """Clients apply some changes a moment after answering (qBittorrent: about a second)."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        assert time.monotonic() < deadline, "the backend never reached the expected state"
+        await asyncio.sleep(0.2)
+
+
+async def _state(backend: DownloadBackend, torrent_hash: str) -> RemoteState:
+    [status] = await backend.statuses([torrent_hash])
+    return status.state
+
+
+def test_takes_magnets_and_torrent_urls(backend: DownloadBackend) -> None:
+    assert {DownloadType.MAGNET, DownloadType.TORRENT} <= backend.supported_types
+
+
+async def test_a_magnet_is_accepted_with_its_info_hash(
+    backend: DownloadBackend, torrent: str
+) -> None:
+    results = await backend.add([AddRequest(magnet(torrent))])
+    assert results == {magnet(torrent): Accepted(torrent)}
+    assert await _state(backend, torrent) is RemoteState.DOWNLOADING
+
+
+async def test_adding_the_same_torrent_again_is_accepted_with_the_same_hash(
+    backend: DownloadBackend, torrent: str
+) -> None:
+    first = await backend.add([AddRequest(magnet(torrent))])
+    again = await backend.add([AddRequest(magnet(torrent))])
+    assert first == again == {magnet(torrent): Accepted(torrent)}
+
+
+async def test_base32_and_hex_magnets_of_one_torrent_give_the_same_hash(
+    backend: DownloadBackend, torrent: str
+) -> None:
+    base32_link, hex_link = magnet(torrent, base32=True), magnet(torrent)
+    results = await backend.add([AddRequest(base32_link), AddRequest(hex_link)])
+    assert results == {base32_link: Accepted(torrent), hex_link: Accepted(torrent)}
+
+
+async def test_each_url_of_a_batch_gets_its_own_result(
+    backend: DownloadBackend, torrent: str
+) -> None:
+    results = await backend.add(
+        [AddRequest("ftp://example.invalid/a"), AddRequest(magnet(torrent))]
+    )
+    assert results[magnet(torrent)] == Accepted(torrent)
+    assert isinstance(results["ftp://example.invalid/a"], Rejected)
+
+
+async def test_a_save_path_escaping_the_download_root_is_rejected(
+    backend: DownloadBackend, torrent: str
+) -> None:
+    [result] = (await backend.add([AddRequest(magnet(torrent), "../outside")])).values()
+    assert isinstance(result, Rejected)
+    assert await _state(backend, torrent) is RemoteState.NOT_FOUND
+
+
+async def test_an_unknown_hash_is_not_found(backend: DownloadBackend) -> None:
+    unknown = random_hash()
+    [status] = await backend.statuses([unknown])
+    assert (status.hash, status.state) == (unknown, RemoteState.NOT_FOUND)
+
+
+async def test_statuses_answer_every_hash_asked_by_hash(
+    backend: DownloadBackend, torrent: str
+) -> None:
+    unknown = random_hash()
+    await backend.add([AddRequest(magnet(torrent))])
+    statuses = {s.hash: s.state for s in await backend.statuses([unknown, torrent.upper()])}
+    assert statuses == {unknown: RemoteState.NOT_FOUND, torrent: RemoteState.DOWNLOADING}
+
+
+async def test_cancel_removes_known_downloads_and_reports_unknown_ones(
+    backend: DownloadBackend, torrent: str
+) -> None:
+    unknown = random_hash()
+    await backend.add([AddRequest(magnet(torrent))])
+    assert await backend.cancel([torrent, unknown]) == {torrent: True, unknown: False}
+    assert await _state(backend, torrent) is RemoteState.NOT_FOUND
+
+
+async def test_pause_and_resume_a_download(backend: DownloadBackend, torrent: str) -> None:
+    await backend.add([AddRequest(magnet(torrent))])
+    assert await backend.pause(torrent)
+    await eventually(lambda: _is(backend, torrent, RemoteState.PAUSED))
+    assert await backend.resume(torrent)
+    await eventually(lambda: _is(backend, torrent, RemoteState.DOWNLOADING))
+
+
+async def test_pause_resume_and_delete_of_an_unknown_hash_say_false(
+    backend: DownloadBackend,
+) -> None:
+    unknown = random_hash()
+    assert not await backend.pause(unknown)
+    assert not await backend.resume(unknown)
+    assert not await backend.delete(unknown, delete_files=False)
+
+
+@pytest.mark.parametrize("delete_files", [False, True])
+async def test_delete_removes_a_download(
+    backend: DownloadBackend, torrent: str, delete_files: bool
+) -> None:
+    await backend.add([AddRequest(magnet(torrent))])
+    assert await backend.delete(torrent, delete_files=delete_files)
+    assert await _state(backend, torrent) is RemoteState.NOT_FOUND
+    assert not await backend.delete(torrent, delete_files=delete_files)
+
+
+async def test_health_says_reachable_and_logged_in(backend: DownloadBackend) -> None:
+    health = await backend.health()
+    assert (health.reachable, health.logged_in, health.reason) == (True, True, None)
+
+
+async def _is(backend: DownloadBackend, torrent_hash: str, state: RemoteState) -> bool:
+    return await _state(backend, torrent_hash) is state
