@@ -1,0 +1,92 @@
+"""The downloader service's Litestar app: the downloader contract over any DownloadBackend."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.di import NamedDependency, Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.params import SkipValidation
+from litestar.response import Response
+
+from apps.downloader.auth import PUBLIC, bearer_guard
+from apps.downloader.container import DownloaderContainer, close_clients
+from apps.downloader.problems import problem_details
+from apps.downloader.registration import Registrar
+from apps.downloader.routes import Backend, DownloadsController
+from apps.downloader.settings import ServiceSettings
+from apps.downloader.wire import HealthReport, health_report
+from dispatch_domain import DownloadBackend
+
+log = logging.getLogger(__name__)
+
+
+@get("/health", opt={PUBLIC: True}, summary="Whether the download client answers and is logged in")
+async def health(
+    backend: Backend,
+    settings: NamedDependency[ServiceSettings],
+    registrar: NamedDependency[SkipValidation[Registrar | None]],
+) -> Response[HealthReport]:
+    registered = registrar.registered if registrar is not None else None
+    report = health_report(settings.name, await backend.health(), registered)
+    return Response(report, status_code=200 if report.status == "ok" else 503)
+
+
+def create_app(container: DownloaderContainer) -> Litestar:
+    """The app over whatever backend the container provides."""
+    settings: ServiceSettings = container.service()
+
+    def provide_backend() -> DownloadBackend:
+        backend: DownloadBackend = container.backend()
+        return backend
+
+    def provide_settings() -> ServiceSettings:
+        return settings
+
+    def provide_registrar() -> Registrar | None:
+        registrar: Registrar | None = container.registrar()
+        return registrar
+
+    return Litestar(
+        route_handlers=[DownloadsController, health],
+        dependencies={
+            "backend": Provide(provide_backend, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "registrar": Provide(provide_registrar, sync_to_thread=False),
+        },
+        guards=[bearer_guard(settings.token)] if settings.token else [],
+        plugins=[problem_details()],
+        lifespan=[lambda app: _lifespan(container)],
+        openapi_config=OpenAPIConfig(
+            title="bangumi-dispatch downloader",
+            version="1",
+            description="The downloader contract over one download client.",
+        ),
+    )
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(container: DownloaderContainer) -> AsyncIterator[None]:
+    """Register with Core in the background while serving; close the HTTP clients at the end."""
+    settings: ServiceSettings = container.service()
+    registrar: Registrar | None = container.registrar()
+    if not settings.token:
+        log.warning("no token configured: every route is open to whoever can reach this port")
+    task: asyncio.Task[Any] | None = None
+    if registrar is None:
+        log.warning("no Core URL configured: this downloader will not register with Core")
+    else:
+        task = asyncio.create_task(registrar.run(), name="register-with-core")
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await close_clients(container)

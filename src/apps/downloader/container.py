@@ -1,0 +1,87 @@
+"""The downloader service's wiring: settings in, one download backend and Core registrar out."""
+
+from __future__ import annotations
+
+import httpx
+from dependency_injector import containers, providers
+
+from adapters.qbittorrent import (
+    Credentials,
+    QBittorrentBackend,
+    QBittorrentClient,
+    TorrentFetcher,
+)
+from apps.downloader.registration import Registrar, Registration
+from apps.downloader.settings import QBittorrentSettings, ServiceSettings
+from dispatch_domain import DownloadBackend
+
+
+def make_qbittorrent_backend(
+    settings: QBittorrentSettings, http: httpx.AsyncClient, fetch_http: httpx.AsyncClient
+) -> QBittorrentBackend:
+    client = QBittorrentClient(
+        http,
+        settings.url,
+        Credentials(settings.username, settings.password),
+        timeout=settings.timeout,
+    )
+    fetcher = TorrentFetcher(
+        fetch_http, max_bytes=settings.max_torrent_bytes, timeout=settings.fetch_timeout
+    )
+    return QBittorrentBackend(client, fetcher, download_root=settings.download_root)
+
+
+def make_registrar(
+    settings: ServiceSettings, backend: DownloadBackend, http: httpx.AsyncClient
+) -> Registrar | None:
+    """The Core registrar, or None when no Core URL is configured."""
+    if not settings.core_url:
+        return None
+    registration = Registration.of(
+        settings.name, settings.advertised_host, settings.port, backend.supported_types
+    )
+    return Registrar(
+        http,
+        settings.core_url,
+        registration,
+        core_token=settings.core_token,
+        interval=settings.register_interval,
+        backoff=settings.register_backoff,
+        timeout=settings.core_timeout,
+    )
+
+
+class DownloaderContainer(containers.DeclarativeContainer):
+    """Override `backend` to serve another download client (or a fake) behind the same routes."""
+
+    service = providers.Object(ServiceSettings())
+    qbittorrent = providers.Object(QBittorrentSettings())
+
+    qbittorrent_http = providers.Singleton(httpx.AsyncClient)
+    # A separate client for .torrent URLs, so qBittorrent's session cookie never leaves.
+    fetch_http = providers.Singleton(httpx.AsyncClient)
+    core_http = providers.Singleton(httpx.AsyncClient)
+
+    backend = providers.Singleton(
+        make_qbittorrent_backend, settings=qbittorrent, http=qbittorrent_http, fetch_http=fetch_http
+    )
+    registrar = providers.Singleton(
+        make_registrar, settings=service, backend=backend, http=core_http
+    )
+
+
+def make_container(
+    service: ServiceSettings, qbittorrent: QBittorrentSettings | None = None
+) -> DownloaderContainer:
+    container = DownloaderContainer()
+    container.service.override(providers.Object(service))
+    if qbittorrent is not None:
+        container.qbittorrent.override(providers.Object(qbittorrent))
+    return container
+
+
+async def close_clients(container: DownloaderContainer) -> None:
+    """Close the container's HTTP clients (making one just to close it costs no I/O)."""
+    for provider in (container.qbittorrent_http, container.fetch_http, container.core_http):
+        await provider().aclose()
+        provider.reset()
