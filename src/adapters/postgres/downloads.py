@@ -89,10 +89,12 @@ class PostgresDownloadRepository:
             "link_id": query.link_id,
         }
         page = {**where, "limit": query.limit, "offset": query.offset}
-        items = await self._fetch(rows.download_view, "find", page)
+        queries = load_queries("downloads")
         async with self.pool.connection() as conn:
-            cursor = await conn.execute(load_queries("downloads")["count_found"], where)
-            (total,) = await cursor.fetchone() or (0,)
+            cursor = conn.cursor(row_factory=kwargs_row(rows.download_view))
+            items = await (await cursor.execute(queries["find"], page)).fetchall()
+            counted = await (await conn.execute(queries["count_found"], where)).fetchone()
+        total = counted[0] if counted is not None else 0
         return Page(tuple(items), total, query.limit, query.offset)
 
     async def views(self, download_ids: Collection[int]) -> list[DownloadView]:

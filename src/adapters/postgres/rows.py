@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from dispatch_domain.cascade import LinkToPlace
 from dispatch_domain.health import Health
@@ -21,46 +22,15 @@ def tracked(download_id: int, module_id: int, torrent_hash: str, status: str) ->
     return Tracked(download_id, module_id, torrent_hash, DownloadStatus(status))
 
 
-def download_view(  # one argument per column of download_views
-    *,
-    download_id: int,
-    link_id: int,
-    url: str,
-    title: str,
-    download_type: str,
-    status: str,
-    attempts: int,
-    created_at: datetime,
-    updated_at: datetime,
-    module_id: int | None,
-    downloader: str | None,
-    torrent_hash: str | None,
-    progress: float,
-    size: int | None,
-    reason: str | None,
-    remote_state: str | None,
-    content_path: str | None,
-    next_attempt_at: datetime | None,
+def download_view(
+    *, download_type: str, status: str, remote_state: str | None, **columns: Any
 ) -> DownloadView:
+    """A row of download_views; its other columns are named as DownloadView's fields."""
     return DownloadView(
-        download_id=download_id,
-        link_id=link_id,
-        url=url,
-        title=title,
         download_type=DownloadType(download_type),
         status=DownloadStatus(status),
-        attempts=attempts,
-        created_at=created_at,
-        updated_at=updated_at,
-        module_id=module_id,
-        downloader=downloader,
-        torrent_hash=torrent_hash,
-        progress=progress,
-        size=size,
-        reason=reason,
         remote_state=RemoteState(remote_state) if remote_state is not None else None,
-        content_path=content_path,
-        next_attempt_at=next_attempt_at,
+        **columns,
     )
 
 
