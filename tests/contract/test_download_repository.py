@@ -150,6 +150,22 @@ async def test_reason_and_remote_state_are_always_written_other_fields_only_when
     assert (view.module_id, view.torrent_hash) == (module.module_id, "ab" * 20)
 
 
+async def test_a_batch_may_mix_whole_and_fractional_progress(store, given):
+    first = await given.download(E.ACCEPTED)
+    second = await given.download(E.ACCEPTED)
+
+    applied = await store.downloads.apply(
+        [
+            Transition(first, E.REPORTED_DOWNLOADING, progress=0.5),
+            Transition(second, E.REPORTED_COMPLETED, progress=1),
+        ],
+        NOW,
+    )
+
+    assert applied == 2
+    assert [v.progress for v in await store.downloads.views([first, second])] == [0.5, 1.0]
+
+
 async def test_an_unreachable_round_keeps_the_download_pending_until_its_retry_time(store, given):
     (download_id,) = await given.downloads(1)
     retry_at = given.later(minutes=1)

@@ -183,7 +183,8 @@ def _changes(wave: Sequence[Transition]) -> dict[str, list[Any]]:
         "module_ids": [t.module_id for t in wave],
         "torrent_hashes": [t.torrent_hash for t in wave],
         "retry_ats": [t.retry_at for t in wave],
-        "progresses": [t.progress for t in wave],
+        # float(): psycopg refuses a list mixing int and float, and 1 is a fine progress.
+        "progresses": [None if t.progress is None else float(t.progress) for t in wave],
         "sizes": [t.size for t in wave],
         "remote_states": [t.remote_state.value if t.remote_state else None for t in wave],
         "content_paths": [t.content_path for t in wave],
