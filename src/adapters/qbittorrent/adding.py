@@ -14,7 +14,6 @@ import httpx
 from adapters.qbittorrent.client import FilePart, QBittorrentClient
 from adapters.qbittorrent.fetch import Fetched, MagnetRedirect, TorrentFile
 from adapters.qbittorrent.paths import UnsafeSavePath, join_under
-from adapters.redact import redact_url
 from dispatch_domain import Accepted, AddRequest, AddResult, InfoHash, InvalidInfoHash, Rejected
 
 log = logging.getLogger(__name__)
@@ -42,34 +41,38 @@ def is_web_url(url: str) -> bool:
     return url.partition(":")[0].lower() in ("http", "https")
 
 
-def plan(
-    item: AddRequest, fetched: Fetched | None, *, root: str | None, default: str | None
-) -> Planned | Rejected:
-    """What to send qBittorrent for one item, or why it cannot be sent.
+def save_target(
+    item: AddRequest, *, root: str | None, default: str | None
+) -> str | Rejected | None:
+    """Where qBittorrent should save an item, or why it may not.
 
     A relative `save_path` goes under `root`; an item without one goes to `default`
     (None: qBittorrent's own choice, which honours its categories).
     """
-    save_path = default
-    if item.save_path:
-        if root is None:
-            return Rejected("no download root is known to put save_path under")
-        try:
-            save_path = join_under(root, item.save_path)
-        except UnsafeSavePath as error:
-            return Rejected(str(error))
+    if not item.save_path:
+        return default
+    if root is None:
+        return Rejected("no download root is known to put save_path under")
+    try:
+        return join_under(root, item.save_path)
+    except UnsafeSavePath as error:
+        return Rejected(str(error))
+
+
+def plan(url: str, save_path: str | None, fetched: Fetched | None) -> Planned | Rejected:
+    """What to send qBittorrent for one URL (fetched first if it is a web URL), or why not."""
     if isinstance(fetched, Rejected):
         return fetched
     if isinstance(fetched, TorrentFile):
-        return Planned(item.url, fetched.meta.info_hash, save_path, torrent=fetched.content)
-    magnet = fetched.uri if isinstance(fetched, MagnetRedirect) else item.url
+        return Planned(url, fetched.meta.info_hash, save_path, torrent=fetched.content)
+    magnet = fetched.uri if isinstance(fetched, MagnetRedirect) else url
     if urlsplit(magnet).scheme.lower() != "magnet":
         return Rejected("neither a magnet link nor an http(s) URL of a .torrent file")
     try:
         info_hash = InfoHash.from_magnet(magnet)
     except InvalidInfoHash as error:
         return Rejected(f"not a usable magnet link: {error}")
-    return Planned(item.url, info_hash, save_path, magnet=magnet)
+    return Planned(url, info_hash, save_path, magnet=magnet)
 
 
 async def send(client: QBittorrentClient, planned: Sequence[Planned]) -> dict[str, str]:
@@ -124,7 +127,6 @@ async def confirm(
         else:
             answer = answers.get(p.client_id, "nothing")
             results[p.url] = Rejected(f"qBittorrent did not add it (it answered {answer})")
-            log.info("qBittorrent did not add %s: %s", redact_url(p.url), answer)
     return results
 
 

@@ -11,6 +11,7 @@ from adapters.qbittorrent.client import QBittorrentClient
 from adapters.qbittorrent.fetch import Fetched, TorrentFetcher
 from adapters.qbittorrent.session import LoginRefused
 from adapters.qbittorrent.states import StatusMemory, remote_status
+from adapters.redact import redact_url
 from dispatch_domain import (
     Accepted,
     AddRequest,
@@ -20,6 +21,7 @@ from dispatch_domain import (
     DownloadType,
     InfoHash,
     InvalidInfoHash,
+    Rejected,
     RemoteState,
     RemoteStatus,
 )
@@ -27,7 +29,7 @@ from dispatch_domain import (
 log = logging.getLogger(__name__)
 
 # Pauses before asking again for torrents qBittorrent has not registered yet (seconds).
-CONFIRM_WAITS = (0.1, 0.3, 0.6)
+CONFIRM_WAITS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0)
 
 
 class QBittorrentBackend:
@@ -54,28 +56,33 @@ class QBittorrentBackend:
         return frozenset({DownloadType.MAGNET, DownloadType.TORRENT})
 
     async def add(self, items: Sequence[AddRequest]) -> Mapping[str, AddResult]:
-        by_url: dict[str, AddRequest] = {}
+        unique: dict[str, AddRequest] = {}
         for item in items:
-            by_url.setdefault(item.url, item)
-        unique = list(by_url.values())
-        root = await self._root() if any(item.save_path for item in unique) else None
-        fetched = await self._fetch_all([i.url for i in unique if adding.is_web_url(i.url)])
-        results: dict[str, AddResult] = {}
+            unique.setdefault(item.url, item)
+        root = await self._root() if any(i.save_path for i in unique.values()) else None
+        targets = {
+            url: adding.save_target(item, root=root, default=self._download_root)
+            for url, item in unique.items()
+        }
+        results: dict[str, AddResult] = {
+            url: target for url, target in targets.items() if isinstance(target, Rejected)
+        }
+        web = [url for url in unique if url not in results and adding.is_web_url(url)]
+        fetched = await self._fetch_all(web)
         planned: list[adding.Planned] = []
-        for item in unique:
-            outcome = adding.plan(
-                item, fetched.get(item.url), root=root, default=self._download_root
-            )
-            if isinstance(outcome, adding.Planned):
-                planned.append(outcome)
+        for url, target in targets.items():
+            if isinstance(target, Rejected):
+                continue
+            outcome = adding.plan(url, target, fetched.get(url))
+            if isinstance(outcome, Rejected):
+                results[url] = outcome
             else:
-                results[item.url] = outcome
+                planned.append(outcome)
         if planned:
             answers = await adding.send(self._client, planned)
             results |= await adding.confirm(self._client, planned, answers, self._confirm_waits)
-        taken = sum(isinstance(result, Accepted) for result in results.values())
-        log.info("qBittorrent took %d of %d links", taken, len(unique))
-        return {item.url: results[item.url] for item in unique}
+        self._log_outcome(results)
+        return {url: results[url] for url in unique}
 
     async def statuses(self, hashes: Sequence[str]) -> Sequence[RemoteStatus]:
         wanted = _client_ids(hashes)
@@ -123,6 +130,13 @@ class QBittorrentBackend:
         except BackendError as error:
             return BackendHealth(reachable=False, logged_in=gate.logged_in, reason=str(error))
         return BackendHealth(reachable=True, logged_in=True, version=version)
+
+    def _log_outcome(self, results: Mapping[str, AddResult]) -> None:
+        taken = sum(isinstance(result, Accepted) for result in results.values())
+        log.info("qBittorrent took %d of %d links", taken, len(results))
+        for url, result in results.items():
+            if isinstance(result, Rejected):
+                log.info("rejected %s: %s", redact_url(url), result.reason)
 
     async def _known(self, hashes: Sequence[str]) -> dict[str, str]:
         """The asked hashes qBittorrent has, each mapped to qBittorrent's id for it."""

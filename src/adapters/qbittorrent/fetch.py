@@ -70,7 +70,8 @@ class TorrentFetcher:
                 return Rejected(
                     f"the .torrent URL led to an unsupported {scheme or 'relative'} URL"
                 )
-            async with self.http.stream("GET", current, follow_redirects=False) as response:
+            request = self.http.stream("GET", current, follow_redirects=False, timeout=self.timeout)
+            async with request as response:
                 if response.is_redirect and "location" in response.headers:
                     current = urljoin(current, response.headers["location"])
                     continue
