@@ -432,3 +432,15 @@ async def test_tracked_are_the_hashed_downloads_at_the_given_downloaders(store, 
         (unreachable, module.module_id, "02" * 20, S.DOWNLOADER_ERROR),
     ]
     assert await store.downloads.tracked([]) == []
+
+
+async def test_a_change_that_would_make_a_second_active_attempt_is_not_applied(store, given):
+    first = await given.at_downloader(await given.downloader())
+    await given.move(first, E.REPORTED_FAILED)
+    (second,) = (await store.downloads.retry([first], NOW)).values()
+
+    applied = await store.downloads.apply([Transition(first, E.RETRY)], NOW)
+
+    assert applied == 0
+    assert (await store.downloads.get(first)).status is S.FAILED
+    assert (await store.downloads.get(second)).status is S.PENDING

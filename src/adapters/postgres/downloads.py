@@ -21,7 +21,14 @@ from adapters.postgres.retrying import on_deadlock
 from dispatch_domain.cascade import LinkToPlace
 from dispatch_domain.errors import NotFound
 from dispatch_domain.model import DownloadFilter, DownloadView, Page, StatusCounts, Tracked
-from dispatch_domain.status import TRACKED, TRANSITIONS, DownloadEvent, sources_of, target_of
+from dispatch_domain.status import (
+    ACTIVE,
+    TRACKED,
+    TRANSITIONS,
+    DownloadEvent,
+    sources_of,
+    target_of,
+)
 from dispatch_domain.transition import Transition
 from dispatch_domain.vocabulary import DownloadStatus, DownloadType
 
@@ -53,7 +60,8 @@ class PostgresDownloadRepository:
         applied = 0
         async with self.pool.connection() as conn, conn.transaction():
             for wave in _waves(transitions):
-                params = {**_rules(), **_changes(wave), "pending": _PENDING, "now": now}
+                params = {**_rules(), **_changes(wave), "pending": _PENDING, "now": now,
+                          "active": _values(ACTIVE)}  # fmt: skip
                 cursor = await conn.execute(load_queries("downloads")["apply"], params)
                 applied += cursor.rowcount
         return applied

@@ -98,7 +98,7 @@ class InMemoryDownloadRepository:
         applied = 0
         for change in transitions:
             row = self.state.downloads.get(change.download_id)
-            if row is None or row.status not in change.sources:
+            if row is None or row.status not in change.sources or self._would_double(row, change):
                 continue
             _write(row, change, now)
             applied += 1
@@ -161,6 +161,15 @@ class InMemoryDownloadRepository:
                 row.link_id, attempt + 1, now
             )
         return retried
+
+    def _would_double(self, row: DownloadRow, change: Transition) -> bool:
+        """True if the change would give the link a second active attempt."""
+        if change.target not in ACTIVE or row.status in ACTIVE:
+            return False
+        return any(
+            other.link_id == row.link_id and other is not row and other.status in ACTIVE
+            for other in self.state.downloads.values()
+        )
 
     def _retryable(self, row: DownloadRow) -> bool:
         """Only a link's latest attempt is retried, and only if no other attempt is active."""

@@ -53,7 +53,14 @@ SET status = rules.target,
 FROM changes
 JOIN rules ON rules.event = changes.event
 WHERE d.download_id = changes.download_id
-  AND d.status = rules.source;
+  AND d.status = rules.source
+  -- a change that would make a second active attempt for the link is not applied
+  AND (rules.target <> ALL(%(active)s::text[])
+       OR d.status = ANY(%(active)s::text[])
+       OR NOT EXISTS (SELECT 1 FROM downloads other
+                      WHERE other.link_id = d.link_id
+                        AND other.download_id <> d.download_id
+                        AND other.status = ANY(%(active)s::text[])));
 
 -- name: release_parked
 UPDATE downloads d
