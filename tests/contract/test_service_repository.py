@@ -200,6 +200,18 @@ async def test_a_claimed_downloader_is_not_claimed_again_until_the_claim_ends(st
     ]
 
 
+async def test_a_released_claim_lets_the_next_poll_take_the_downloader_at_once(store, given):
+    module = await given.downloader()
+    await given.at_downloader(module)
+    await store.services.claim_polls(NOW, given.later(minutes=1))
+    assert await store.services.claim_polls(NOW, given.later(minutes=1)) == []
+
+    await store.services.release_polls([module.module_id])
+
+    claimed = await store.services.claim_polls(NOW, given.later(minutes=1))
+    assert [d.module_id for d in claimed] == [module.module_id]
+
+
 async def test_a_disabled_downloader_is_not_polled(store, given):
     module = await given.downloader()
     await given.at_downloader(module)

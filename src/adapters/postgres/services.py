@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -110,6 +111,13 @@ class PostgresServiceRepository:
             claimed = [module_id for (module_id,) in await cursor.fetchall()]
             modules = await _fetch_modules(conn, "modules_by_id", {"module_ids": claimed})
         return [module.as_downloader() for module in modules]
+
+    async def release_polls(self, module_ids: Collection[int]) -> None:
+        if not module_ids:
+            return
+        params = {"module_ids": sorted(module_ids)}
+        async with self.pool.connection() as conn:
+            await conn.execute(load_queries("services")["release_polls"], params)
 
     async def _modules(self, name: str, params: dict[str, Any]) -> list[ServiceModule]:
         async with self.pool.connection() as conn:

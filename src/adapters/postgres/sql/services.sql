@@ -84,3 +84,9 @@ WHERE m.service_type = %(service_type)s
       WHERE d.module_id = m.module_id AND d.status = ANY(%(statuses)s::text[])
   )
 RETURNING m.module_id;
+
+-- name: release_polls
+-- New work at these downloaders: let the next poll cycle, in any Core, take them at once.
+UPDATE service_modules
+SET poll_claimed_until = NULL
+WHERE module_id = ANY(%(module_ids)s::bigint[]);
