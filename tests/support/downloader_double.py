@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import attrs
 from litestar import Litestar, Request, Response, get, post
+from litestar.params import FromQuery, JSONBody
 
 from dispatch_domain.infohash import InfoHash, InvalidInfoHash
+from tests.support.real import free_port
+from tests.support.serving import serving
 
 
 def hash_of(url: str) -> str:
@@ -40,8 +45,10 @@ class DownloaderDouble:
         self.torrents[torrent_hash] = {"hash": torrent_hash, "status": status, **fields}
 
     def _add_handler(self) -> Any:
-        @post("/downloads", sync_to_thread=False)
-        async def add(request: Request[Any, Any, Any], data: dict[str, Any]) -> Response[Any]:
+        @post("/downloads")
+        async def add(
+            request: Request[Any, Any, Any], data: JSONBody[dict[str, Any]]
+        ) -> Response[Any]:
             urls = [item["url"] for item in data["items"]]
             self.add_requests.append(urls)
             self.auth_headers.append(request.headers.get("authorization"))
@@ -65,8 +72,8 @@ class DownloaderDouble:
         return {"url": url, "status": "accepted", "hash": torrent_hash, "reason": None}
 
     def _status_handler(self) -> Any:
-        @get("/downloads", sync_to_thread=False)
-        async def statuses(hashes: str = "") -> Response[Any]:
+        @get("/downloads")
+        async def statuses(hashes: FromQuery[str] = "") -> Response[Any]:
             asked = [h for h in hashes.split(",") if h]
             self.status_requests.append(asked)
             if self.status_code != 200:
@@ -77,8 +84,8 @@ class DownloaderDouble:
         return statuses
 
     def _cancel_handler(self) -> Any:
-        @post("/downloads/cancel", sync_to_thread=False)
-        async def cancel(data: dict[str, Any]) -> Response[Any]:
+        @post("/downloads/cancel")
+        async def cancel(data: JSONBody[dict[str, Any]]) -> Response[Any]:
             self.cancel_requests.append(list(data["hashes"]))
             results = [
                 {"hash": h, "status": "cancelled" if self.torrents.pop(h, None) else "not_found"}
@@ -87,3 +94,11 @@ class DownloaderDouble:
             return Response({"results": results}, status_code=200)
 
         return cancel
+
+
+@asynccontextmanager
+async def served(double: DownloaderDouble) -> AsyncIterator[int]:
+    """Serve the double on a free loopback port; yields the port."""
+    port = free_port()
+    async with serving(double.app(), port):
+        yield port

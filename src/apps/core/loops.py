@@ -100,22 +100,22 @@ class PollLoop:
     soon: float = 5.0
     state: LoopState = attrs.Factory(LoopState)
     _nudged: asyncio.Event = attrs.Factory(asyncio.Event)
-    _stopping: bool = False
+
+    _stopped: asyncio.Event = attrs.Factory(asyncio.Event)
 
     def nudge(self) -> None:
         self._nudged.set()
 
     def stop(self) -> None:
-        self._stopping = True
+        self._stopped.set()
         self._nudged.set()
 
     async def run(self) -> None:
-        while not self._stopping:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._nudged.wait(), self.interval)
-                await asyncio.sleep(self.soon)  # let the downloader start before asking
+        while not self._stopped.is_set():
+            if await _wait(self._nudged, self.interval):
+                await _wait(self._stopped, self.soon)  # let the downloader start first
             self._nudged.clear()
-            if self._stopping:
+            if self._stopped.is_set():
                 return
             await self.cycle()
 
@@ -131,3 +131,10 @@ class PollLoop:
         self.state.last_round_at = datetime.now(UTC)
         if done:
             log.info("polled: %s", ", ".join(f"{k}={v}" for k, v in sorted(done.items())))
+
+
+async def _wait(event: asyncio.Event, timeout: float) -> bool:
+    """Wait for `event` at most `timeout` seconds; whether it was set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout)
+    return event.is_set()

@@ -55,6 +55,8 @@ class CoreSettings:
             api_token=get("DISPATCH_API_TOKEN"),
             downloader_token=get("DOWNLOADER_TOKEN"),
             poll_interval=float(get("DOWNLOAD_POLL_INTERVAL") or defaults.poll_interval),
+            sweep_interval=float(get("DISPATCH_SWEEP_INTERVAL") or defaults.sweep_interval),
+            dispatch_lease=float(get("DISPATCH_LEASE") or defaults.dispatch_lease),
             dispatch_wait=float(get("DISPATCH_WAIT") or defaults.dispatch_wait),
             log_level=get("LOG_LEVEL") or defaults.log_level,
         )

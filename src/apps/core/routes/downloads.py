@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import attrs
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from adapters.redact import redact_url
 from apps.core.loops import DispatchLoop
@@ -102,12 +104,12 @@ class DownloadsController(Controller):
     @get("/")
     async def list_downloads(
         self,
-        downloads: DownloadRepository,
-        status: DownloadStatus | None = None,
-        module_id: int | None = None,
-        link_id: int | None = None,
-        limit: int = Parameter(default=100, ge=1, le=1000),
-        offset: int = Parameter(default=0, ge=0),
+        downloads: NamedDependency[DownloadRepository],
+        status: FromQuery[DownloadStatus | None] = None,
+        module_id: FromQuery[int | None] = None,
+        link_id: FromQuery[int | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> DownloadPage:
         """Downloads, newest first, filtered by status, downloader or link."""
         query = DownloadFilter(status, module_id, link_id, limit, offset)
@@ -117,12 +119,16 @@ class DownloadsController(Controller):
         )
 
     @get("/{download_id:int}")
-    async def get_download(self, download_id: int, downloads: DownloadRepository) -> DownloadOut:
+    async def get_download(
+        self, download_id: FromPath[int], downloads: NamedDependency[DownloadRepository]
+    ) -> DownloadOut:
         """One download attempt; raises 404 if there is none with that id."""
         return DownloadOut.of(await downloads.get(download_id))
 
     @post("/cancel", status_code=200)
-    async def cancel(self, data: CancelBody, ops: Operations) -> ActionsOut:
+    async def cancel(
+        self, data: JSONBody[CancelBody], ops: NamedDependency[Operations]
+    ) -> ActionsOut:
         """Cancel downloads: at their downloader first (nothing changes if it cannot be asked),
         locally for those not at a downloader yet."""
         results = await cancel_downloads(
@@ -132,7 +138,10 @@ class DownloadsController(Controller):
 
     @post("/{download_id:int}/retry", status_code=200)
     async def retry_one(
-        self, download_id: int, ops: Operations, dispatch_loop: DispatchLoop
+        self,
+        download_id: FromPath[int],
+        ops: NamedDependency[Operations],
+        dispatch_loop: NamedDependency[DispatchLoop],
     ) -> ActionOut:
         """A new attempt for a failed, cancelled, parked or unreachable download."""
         (result,) = await retry_downloads([download_id], ops.downloads, ops.clock)
@@ -144,7 +153,10 @@ class DownloadsController(Controller):
 
     @post("/retry", status_code=200)
     async def retry_many(
-        self, data: RetryBody, ops: Operations, dispatch_loop: DispatchLoop
+        self,
+        data: JSONBody[RetryBody],
+        ops: NamedDependency[Operations],
+        dispatch_loop: NamedDependency[DispatchLoop],
     ) -> ActionsOut:
         """Retry the given downloads, or every download in the given status."""
         if (data.download_ids is None) == (data.status is None):
@@ -156,13 +168,17 @@ class DownloadsController(Controller):
         return ActionsOut.of(results)
 
     @post("/{download_id:int}/pause", status_code=200)
-    async def pause(self, download_id: int, ops: Operations) -> DownloadOut:
+    async def pause(
+        self, download_id: FromPath[int], ops: NamedDependency[Operations]
+    ) -> DownloadOut:
         """Pause a download at its downloader; it stays downloading, shown as paused."""
         args = (ops.downloads, ops.services, ops.gateway, ops.clock)
         return DownloadOut.of(await set_paused(download_id, True, *args))
 
     @post("/{download_id:int}/resume", status_code=200)
-    async def resume(self, download_id: int, ops: Operations) -> DownloadOut:
+    async def resume(
+        self, download_id: FromPath[int], ops: NamedDependency[Operations]
+    ) -> DownloadOut:
         """Resume a paused download at its downloader."""
         args = (ops.downloads, ops.services, ops.gateway, ops.clock)
         return DownloadOut.of(await set_paused(download_id, False, *args))

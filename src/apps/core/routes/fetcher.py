@@ -9,9 +9,11 @@ from typing import Any
 import attrs
 import cattrs
 from litestar import post
+from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
+from litestar.params import JSONBody
 
 from apps.core.loops import DispatchLoop
 from apps.core.settings import CoreSettings
@@ -59,7 +61,7 @@ class FetcherResultOut:
     problems: list[ProblemOut]
 
 
-def parse_report(data: Any, converter: cattrs.Converter) -> FetcherReport:
+def parse_report(data: Any, converter: NamedDependency[cattrs.Converter]) -> FetcherReport:
     """The post's envelope must be right (else 400); each item is judged on its own."""
     try:
         head = converter.structure(data, FetcherPostHead)
@@ -131,14 +133,14 @@ class FetcherPostOperation(Operation):
     "/raw-fetcher-results", tags=["fetchers"], status_code=200, operation_class=FetcherPostOperation
 )
 async def receive_fetcher_results(
-    data: dict[str, Any],
-    links: LinkRepository,
-    downloads: DownloadRepository,
-    clock: Clock,
-    detectors: DetectorChain,
-    dispatch_loop: DispatchLoop,
-    settings: CoreSettings,
-    converter: cattrs.Converter,
+    data: JSONBody[dict[str, Any]],
+    links: NamedDependency[LinkRepository],
+    downloads: NamedDependency[DownloadRepository],
+    clock: NamedDependency[Clock],
+    detectors: NamedDependency[DetectorChain],
+    dispatch_loop: NamedDependency[DispatchLoop],
+    settings: NamedDependency[CoreSettings],
+    converter: NamedDependency[cattrs.Converter],
 ) -> FetcherResultOut:
     """Store a fetcher's links (committed before any downloader is called), then report how
     dispatch went, waiting at most `dispatch_wait` seconds; the rest finishes in the background."""

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import attrs
 from litestar import Response, get
+from litestar.di import NamedDependency
 
 from apps.core.loops import DispatchLoop, LoopState
 from dispatch_domain.ports import ServiceRepository
@@ -31,7 +32,9 @@ class HealthOut:
 
 
 @get("/health", tags=["health"])
-async def health(services: ServiceRepository, dispatch_loop: DispatchLoop) -> Response[HealthOut]:
+async def health(
+    services: NamedDependency[ServiceRepository], dispatch_loop: NamedDependency[DispatchLoop]
+) -> Response[HealthOut]:
     """Core's health: 200 when the database answers, 503 with the database's error if not."""
     loop = LoopOut.of(dispatch_loop.state)
     try:

@@ -6,6 +6,8 @@ import logging
 
 import attrs
 from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from apps.core.loops import DispatchLoop
@@ -24,11 +26,11 @@ class ServicesController(Controller):
     @post("/register", status_code=HTTP_201_CREATED)
     async def register(
         self,
-        data: RegisterBody,
-        services: ServiceRepository,
-        downloads: DownloadRepository,
-        clock: Clock,
-        dispatch_loop: DispatchLoop,
+        data: JSONBody[RegisterBody],
+        services: NamedDependency[ServiceRepository],
+        downloads: NamedDependency[DownloadRepository],
+        clock: NamedDependency[Clock],
+        dispatch_loop: NamedDependency[DispatchLoop],
     ) -> RegisteredOut:
         """Register or refresh a service; a downloader's parked links of its types go out."""
         registered = await register_service(data.to_domain(), services, downloads, clock)
@@ -50,13 +52,13 @@ class ServicesController(Controller):
         )
 
     @get("/")
-    async def list_services(self, services: ServiceRepository) -> list[ServiceOut]:
+    async def list_services(self, services: NamedDependency[ServiceRepository]) -> list[ServiceOut]:
         """Every registered service with its priority, enabled flag, capabilities and health."""
         return [ServiceOut.of(module) for module in await services.modules()]
 
     @get("/{service_type:str}")
     async def list_of_type(
-        self, service_type: ServiceType, services: ServiceRepository
+        self, service_type: FromPath[ServiceType], services: NamedDependency[ServiceRepository]
     ) -> list[ServiceOut]:
         """The registered services of one type (downloader, fetcher, viewer)."""
         return [ServiceOut.of(module) for module in await services.modules(service_type)]
@@ -64,12 +66,12 @@ class ServicesController(Controller):
     @patch("/{module_id:int}")
     async def update(
         self,
-        module_id: int,
-        data: ServicePatchBody,
-        services: ServiceRepository,
-        downloads: DownloadRepository,
-        clock: Clock,
-        dispatch_loop: DispatchLoop,
+        module_id: FromPath[int],
+        data: JSONBody[ServicePatchBody],
+        services: NamedDependency[ServiceRepository],
+        downloads: NamedDependency[DownloadRepository],
+        clock: NamedDependency[Clock],
+        dispatch_loop: NamedDependency[DispatchLoop],
     ) -> ServiceOut:
         """Change a service's priority or enable/disable it; a disabled one gets no new work."""
         module, released = await update_service(
