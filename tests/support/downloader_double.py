@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +38,12 @@ class DownloaderDouble:
     status_requests: list[list[str]] = attrs.Factory(list)
     cancel_requests: list[list[str]] = attrs.Factory(list)
     auth_headers: list[str | None] = attrs.Factory(list)
+    _released: asyncio.Event = attrs.Factory(asyncio.Event)
+
+    def release(self) -> None:
+        """Stop holding adds: the held one answers now, later ones at once."""
+        self.delay = 0.0
+        self._released.set()
 
     def app(self) -> Litestar:
         return Litestar([self._add_handler(), self._status_handler(), self._cancel_handler()])
@@ -53,7 +60,8 @@ class DownloaderDouble:
             self.add_requests.append(urls)
             self.auth_headers.append(request.headers.get("authorization"))
             if self.delay:
-                await asyncio.sleep(self.delay)
+                with contextlib.suppress(TimeoutError):  # held until released or timed out
+                    await asyncio.wait_for(self._released.wait(), self.delay)
             if self.status_code != 200:
                 return Response({"detail": "downloader is broken"}, status_code=self.status_code)
             return Response({"results": [self._result(url) for url in urls]}, status_code=200)
