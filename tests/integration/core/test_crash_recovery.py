@@ -49,7 +49,7 @@ async def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     await eventually(answers, timeout=30)
 
 
-async def test_links_go_out_after_core_is_killed_before_their_dispatch_is_recorded(pg_url: str) -> None:
+async def test_links_go_out_after_core_is_killed_before_dispatch_is_recorded(pg_url: str) -> None:
     stuck = DownloaderDouble(delay=30.0)  # holds the first dispatch open until Core is killed
     port = free_port()
     url = f"http://127.0.0.1:{port}"
