@@ -10,6 +10,7 @@ from dispatch_domain import (
     Capabilities,
     Dispatcher,
     DownloadStatus,
+    DownloadType,
     FetchedItem,
     FetcherReport,
     Registration,
@@ -45,7 +46,11 @@ class World:
 
     async def start(self, count: int = 1) -> list[int]:
         registration = Registration(
-            ServiceType.DOWNLOADER, "qb", "127.0.0.1", 1, Capabilities(frozenset({"magnet"}))
+            ServiceType.DOWNLOADER,
+            "qb",
+            "127.0.0.1",
+            1,
+            Capabilities(frozenset({DownloadType.MAGNET})),
         )  # type: ignore[arg-type]
         await register_service(registration, self.store.services, self.store.downloads, self.clock)
         items = tuple(

@@ -183,6 +183,7 @@ async def test_a_thousand_item_post_with_ten_garbage_items_handles_the_990(pg_ur
         )
         assert sorted(p["index"] for p in answer["problems"]) == [n * 97 for n in range(10)]
         assert answer["dispatch"] == {"downloading": 990}
+        assert [len(request) for request in double.add_requests] == [990], "one request, all links"
 
 
 async def test_core_answers_problem_json_for_a_malformed_post(pg_url: str) -> None:
