@@ -174,3 +174,31 @@ async def test_an_unreachable_client_is_a_backend_error_saying_so() -> None:
         health = await backend.health()
     assert not health.reachable
     assert not health.logged_in
+
+
+async def test_an_outage_during_the_backoff_does_not_open_the_door_to_another_login() -> None:
+    webui = ScriptedWebUI()
+    down = False
+
+    async def flaky(request: httpx.Request) -> httpx.Response:
+        if down:
+            raise httpx.ConnectError("connection refused", request=request)
+        return await webui.handle(request)
+
+    clock = Clock()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(flaky)) as http:
+        policy = LoginPolicy(backoff=(60.0,))
+        client = QBittorrentClient(
+            http, URL, Credentials(USERNAME, WRONG), login_policy=policy, clock=clock
+        )
+        backend = QBittorrentBackend(client, TorrentFetcher(http))
+        with pytest.raises(LoginRefused):
+            await backend.statuses([HASH])
+        down = True
+        with pytest.raises(BackendError):
+            await backend.statuses([HASH])
+        down = False
+        clock.now += 30
+        with pytest.raises(LoginRefused, match="next login attempt in 30 s"):
+            await backend.statuses([HASH])
+    assert webui.logins() == 1

@@ -61,6 +61,7 @@ class SessionGate:
     generation: int = 0
     logged_in: bool = False
     last_error: BackendError | None = None
+    _refusal: LoginRefused | None = None  # kept until a login succeeds
     _failures: int = 0
     _retry_at: float = 0.0
     _attempts: int = 0
@@ -80,7 +81,8 @@ class SessionGate:
                 return self.generation
             if self._attempts != attempts_seen and self.last_error is not None:
                 raise self._fresh_error()  # the attempt we queued behind failed: share its outcome
-            self._refuse_during_backoff()
+            if self._holding_back():
+                raise self._fresh_error()
             self._attempts += 1
             await self._attempt()
             return self.generation
@@ -91,34 +93,36 @@ class SessionGate:
 
     def reason(self) -> str | None:
         """Why there is no session, for health and errors; None while logged in."""
-        if self.logged_in or self.last_error is None:
+        if self.logged_in:
             return None
-        if not isinstance(self.last_error, LoginRefused):
-            return str(self.last_error)
-        if self._gave_up():
-            return (
-                f"{self.last_error} ({self._failures} times); no further login attempts, so "
-                "qBittorrent does not ban this address: fix the credentials and restart "
-                "the downloader"
-            )
-        wait = max(self._retry_at - self.clock(), 0.0)
-        return f"{self.last_error}; next login attempt in {wait:.0f} s"
+        if self._refusal is not None and self._holding_back():
+            if self._gave_up():
+                return (
+                    f"{self._refusal} ({self._failures} times); no further login attempts, so "
+                    "qBittorrent does not ban this address: fix the credentials and restart "
+                    "the downloader"
+                )
+            wait = max(self._retry_at - self.clock(), 0.0)
+            return f"{self._refusal}; next login attempt in {wait:.0f} s"
+        return None if self.last_error is None else str(self.last_error)
 
     async def _attempt(self) -> None:
         self.logged_in = False
         try:
             await self._login()
+        except LoginRefused as error:
+            self._note_refusal(error)
+            raise self._fresh_error() from None
         except BackendError as error:
             self.last_error = error
-            if isinstance(error, LoginRefused):
-                self._note_refusal(error)
-                raise self._fresh_error() from None
             raise
-        self._failures, self._retry_at, self.last_error = 0, 0.0, None
+        self._failures, self._retry_at = 0, 0.0
+        self._refusal = self.last_error = None
         self.generation += 1
         self.logged_in = True
 
     def _note_refusal(self, error: LoginRefused) -> None:
+        self._refusal = self.last_error = error
         self._failures += 1
         if error.banned:
             wait = self.policy.ban_wait
@@ -128,19 +132,19 @@ class SessionGate:
         log.warning("qBittorrent refused the login: %s", self.reason())
 
     def _gave_up(self) -> bool:
-        refused = isinstance(self.last_error, LoginRefused) and not self.last_error.banned
+        refused = self._refusal is not None and not self._refusal.banned
         return refused and self._failures >= self.policy.max_failures
 
-    def _refuse_during_backoff(self) -> None:
-        if not isinstance(self.last_error, LoginRefused):
-            return
-        if self._gave_up() or self.clock() < self._retry_at:
-            raise self._fresh_error()
+    def _holding_back(self) -> bool:
+        """Whether a refused login still forbids a new attempt (whatever failed since)."""
+        if self._refusal is None:
+            return False
+        return self._gave_up() or self.clock() < self._retry_at
 
     def _fresh_error(self) -> BackendError:
         """A fresh exception for the last failure, so waiters do not share one traceback."""
+        if self._refusal is not None and self._holding_back():
+            return LoginRefused(self.reason() or str(self._refusal), banned=self._refusal.banned)
         error = self.last_error
         assert error is not None
-        if isinstance(error, LoginRefused):
-            return LoginRefused(self.reason() or str(error), banned=error.banned)
         return type(error)(str(error))

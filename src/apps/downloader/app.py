@@ -25,6 +25,12 @@ from dispatch_domain import DownloadBackend
 
 log = logging.getLogger(__name__)
 
+OPENAPI = OpenAPIConfig(
+    title="bangumi-dispatch downloader",
+    version="1",
+    description="The downloader contract over one download client.",
+)
+
 
 @get("/health", opt={PUBLIC: True}, summary="Whether the download client answers and is logged in")
 async def health(
@@ -62,11 +68,7 @@ def create_app(container: DownloaderContainer) -> Litestar:
         guards=[bearer_guard(settings.token)] if settings.token else [],
         plugins=[problem_details()],
         lifespan=[lambda app: _lifespan(container)],
-        openapi_config=OpenAPIConfig(
-            title="bangumi-dispatch downloader",
-            version="1",
-            description="The downloader contract over one download client.",
-        ),
+        openapi_config=OPENAPI,
     )
 
 
