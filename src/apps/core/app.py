@@ -107,6 +107,7 @@ def create_app(container: CoreContainer) -> Litestar:
         lifespan=[lifespan(runtime, container)],
         plugins=[problem_details_plugin()],
         request_max_body_size=MAX_BODY,
+        logging_config=None,  # the command line configures logging once, for every library
         openapi_config=OpenAPIConfig(
             title="bangumi-dispatch Core",
             version="0.1.0",

@@ -26,7 +26,7 @@ class CoreSettings:
     poll_soon_after_dispatch: float = 5.0
     sweep_interval: float = 5.0  # how often the dispatcher looks for due or left-over work
     dispatch_wait: float = 10.0  # how long a fetcher post waits for its dispatch round
-    dispatch_batch: int = 10_000  # a post of up to this many links goes out in one round
+    dispatch_batch: int = 50_000  # a whole post (at most 50,000 items) goes out in one round
     dispatch_lease: float = 300.0  # claimed work comes back this long after a crash
     log_level: str = "INFO"
 

@@ -56,7 +56,7 @@ class Dispatcher:
     services: ServiceRepository
     gateway: DownloaderGateway
     clock: Clock
-    batch_size: int = 10_000
+    batch_size: int = 50_000
     lease: timedelta = timedelta(minutes=5)
     _turn: int = 0
 

@@ -86,7 +86,6 @@ CREATE UNIQUE INDEX anime_links_url_key ON anime_links (md5(url));
 -- The same torrent behind two magnet URLs (other trackers, other names) is one link.
 CREATE UNIQUE INDEX anime_links_info_hash_key ON anime_links (info_hash)
     WHERE info_hash IS NOT NULL;
-CREATE INDEX anime_links_download_type_idx ON anime_links (download_type);
 
 CREATE TABLE downloads (
     download_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -123,8 +122,8 @@ CREATE UNIQUE INDEX downloads_one_active_per_link ON downloads (link_id)
 -- prove a parameter equals the literal of a partial index's predicate.
 CREATE INDEX downloads_due_idx ON downloads (status, next_attempt_at, download_id);
 CREATE INDEX downloads_module_status_idx ON downloads (module_id, status);
-CREATE INDEX downloads_status_idx ON downloads (status, download_id);
-CREATE INDEX downloads_torrent_hash_idx ON downloads (torrent_hash);
+-- No other index: each one costs every bulk update of a dispatch or a poll, and the due
+-- index already leads with status for the queries that filter by it.
 
 -- A download as users see it: the attempt, its link, and the downloader's name.
 CREATE VIEW download_views AS
