@@ -10,6 +10,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
+PUBLIC = "public"  # a route's opt flag: open to anyone (health checks)
 
 
 def bearer_guard(token: str, *, reads_too: bool = False) -> Any:
@@ -19,13 +20,15 @@ def bearer_guard(token: str, *, reads_too: bool = False) -> Any:
     """
     expected = token.encode()
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        if handler.opt.get(PUBLIC):
+            return
         if not reads_too and connection.scope.get("method", "GET") in READS:
             return
         scheme, _sep, given = connection.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
             raise NotAuthorizedException(
-                detail="this route needs 'Authorization: Bearer <token>' with the configured token",
+                detail="this route needs 'Authorization: Bearer <token>' with the service's token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from litestar.exceptions import HTTPException
@@ -61,10 +62,10 @@ def _from_unexpected(error: Exception) -> ProblemDetailsException:
 
 
 def _title_for(status: int) -> str:
-    titles = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-              405: "Method not allowed", 409: "Conflict", 413: "Request too large",
-              422: "Invalid input", 502: "Bad gateway", 503: "Unavailable"}  # fmt: skip
-    return titles.get(status, "Error")
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def problem_details_plugin(

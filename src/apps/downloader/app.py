@@ -12,16 +12,17 @@ from litestar import Litestar, get
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.params import SkipValidation
+from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Response
 
-from apps.downloader.auth import PUBLIC, bearer_guard
+from apps.auth import PUBLIC, bearer_guard
 from apps.downloader.container import DownloaderContainer, close_clients
-from apps.downloader.problems import problem_details
 from apps.downloader.registration import Registrar
 from apps.downloader.routes import Backend, DownloadsController
 from apps.downloader.settings import ServiceSettings
 from apps.downloader.wire import HealthReport, health_report
-from dispatch_domain import DownloadBackend
+from apps.problems import problem_details_plugin
+from dispatch_domain import BackendError, DownloadBackend
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,12 @@ OPENAPI = OpenAPIConfig(
     version="1",
     description="The downloader contract over one download client.",
 )
+
+
+def _from_backend(error: BackendError) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=502, title="The download client failed", detail=str(error)
+    )
 
 
 @get("/health", opt={PUBLIC: True}, summary="Whether the download client answers and is logged in")
@@ -65,8 +72,8 @@ def create_app(container: DownloaderContainer) -> Litestar:
             "settings": Provide(provide_settings, sync_to_thread=False),
             "registrar": Provide(provide_registrar, sync_to_thread=False),
         },
-        guards=[bearer_guard(settings.token)] if settings.token else [],
-        plugins=[problem_details()],
+        guards=[bearer_guard(settings.token, reads_too=True)] if settings.token else [],
+        plugins=[problem_details_plugin({BackendError: _from_backend})],
         lifespan=[lambda app: _lifespan(container)],
         openapi_config=OPENAPI,
     )

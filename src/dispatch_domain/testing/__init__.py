@@ -1,5 +1,6 @@
 """In-memory fakes of every port, shipped so other services can test against them too."""
 
+from dispatch_domain.testing.backend import FakeBackend
 from dispatch_domain.testing.clock import FakeClock
 from dispatch_domain.testing.gateway import (
     FakeDownloaderService,
@@ -16,6 +17,7 @@ from dispatch_domain.testing.store import (
 )
 
 __all__ = [
+    "FakeBackend",
     "FakeClock",
     "FakeDownloaderService",
     "FakeGateway",
