@@ -32,7 +32,7 @@ async def test_a_new_service_is_created_with_default_priority_and_enabled(store)
     assert (module.service_type, module.service_name) == (ServiceType.DOWNLOADER, "qbit")
     assert (module.host, module.port, module.base_url) == ("10.0.0.2", 8081, "http://10.0.0.2:8081")
     assert module.capabilities == MAGNET_AND_TORRENT
-    assert (module.priority, module.is_enabled, module.health) == (50, True, Health())
+    assert (module.priority, module.is_enabled, module.health) == (50, True, Health(last_seen=NOW))
     assert module.registered_at == module.updated_at == NOW
     assert await store.services.get(module.module_id) == module
 
@@ -69,14 +69,16 @@ async def test_re_registering_with_no_download_types_clears_them(store):
     assert (await store.services.downloaders())[0].download_types == frozenset()
 
 
-async def test_re_registering_keeps_the_health_it_had(store):
+async def test_registering_ends_the_back_off_and_keeps_the_last_error(store):
     module = (await store.services.register(downloader(), NOW)).module
+    assert module.health == Health(last_seen=NOW)
     down = Health().down(NOW, "connection refused")
     await store.services.save_health({module.module_id: down})
 
-    again = await store.services.register(downloader(), NOW)
+    later = NOW + timedelta(seconds=5)
+    again = await store.services.register(downloader(), later)
 
-    assert again.module.health == down
+    assert again.module.health == Health(last_seen=later, last_error="connection refused")
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ class InMemoryServiceRepository:
                 priority=registration.priority
                 if registration.priority is not None
                 else DEFAULT_PRIORITY,
+                health=Health().up(now),
                 registered_at=now,
                 updated_at=now,
             )
@@ -50,6 +51,7 @@ class InMemoryServiceRepository:
             host=registration.host,
             port=registration.port,
             capabilities=registration.capabilities,
+            health=known.health.up(now),  # a service that registers is up
             updated_at=now,
         )
         self.state.modules[module.module_id] = module

@@ -5,13 +5,14 @@
 SELECT host, port FROM service_modules WHERE service_name = %(service_name)s FOR UPDATE;
 
 -- name: upsert
--- A known name keeps the operator's priority and enabled flag, and its health.
+-- A known name keeps the operator's priority and enabled flag. A service that registers is
+-- up: its back-off ends (the last error stays visible as history).
 INSERT INTO service_modules AS m
     (service_type, service_name, host, port, fetch_endpoint, download_endpoint, sync_endpoint,
-     priority, registered_at, updated_at)
+     priority, last_seen_at, registered_at, updated_at)
 VALUES
     (%(service_type)s, %(service_name)s, %(host)s, %(port)s, %(fetch_endpoint)s,
-     %(download_endpoint)s, %(sync_endpoint)s, %(priority)s, %(now)s, %(now)s)
+     %(download_endpoint)s, %(sync_endpoint)s, %(priority)s, %(now)s, %(now)s, %(now)s)
 ON CONFLICT (service_name) DO UPDATE
 SET service_type = excluded.service_type,
     host = excluded.host,
@@ -19,6 +20,9 @@ SET service_type = excluded.service_type,
     fetch_endpoint = excluded.fetch_endpoint,
     download_endpoint = excluded.download_endpoint,
     sync_endpoint = excluded.sync_endpoint,
+    health_failures = 0,
+    backoff_until = NULL,
+    last_seen_at = excluded.last_seen_at,
     updated_at = excluded.updated_at
 RETURNING module_id;
 
