@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -44,6 +45,7 @@ class DownloaderDouble:
     torrents: dict[str, dict[str, Any]] = attrs.Factory(dict)
     add_requests: list[list[str]] = attrs.Factory(list)
     status_requests: list[list[str]] = attrs.Factory(list)
+    status_times: list[float] = attrs.Factory(list)
     cancel_requests: list[list[str]] = attrs.Factory(list)
     auth_headers: list[str | None] = attrs.Factory(list)
     _released: asyncio.Event = attrs.Factory(asyncio.Event)
@@ -92,6 +94,7 @@ class DownloaderDouble:
         async def statuses(hashes: FromQuery[str] = "") -> Response[Any]:
             asked = [h for h in hashes.split(",") if h]
             self.status_requests.append(asked)
+            self.status_times.append(time.monotonic())
             if self.status_code != 200:
                 return Response({"detail": "downloader is broken"}, status_code=self.status_code)
             found = [self.torrents.get(h, {"hash": h, "status": "not_found"}) for h in asked]
