@@ -107,7 +107,19 @@ def status_list(statuses: Sequence[RemoteStatus]) -> StatusList:
 
 
 def remote_statuses(payload: StatusList) -> list[RemoteStatus]:
-    return [RemoteStatus(state=item.status, **_status_fields(item)) for item in payload.statuses]
+    return [
+        RemoteStatus(
+            item.hash.lower(),
+            item.status,
+            item.progress,
+            item.size,
+            item.name,
+            item.save_path,
+            item.content_path,
+            item.reason,
+        )
+        for item in payload.statuses
+    ]
 
 
 def _status_fields(item: RemoteStatus | StatusItem) -> dict[str, Any]:

@@ -73,14 +73,20 @@ def can_apply(status: DownloadStatus, event: DownloadEvent) -> bool:
     return (status, event) in TRANSITIONS
 
 
+_TARGETS: Mapping[DownloadEvent, DownloadStatus] = {e: t for (_, e), t in TRANSITIONS.items()}
+_SOURCES: Mapping[DownloadEvent, frozenset[DownloadStatus]] = {
+    event: frozenset(status for status, taken in TRANSITIONS if taken == event) for event in E
+}
+
+
 def target_of(event: DownloadEvent) -> DownloadStatus:
-    """Where `event` leads; every event in the table has exactly one target."""
-    return next(target for (_, taken), target in TRANSITIONS.items() if taken == event)
+    """Where `event` leads; every event in the table has exactly one target (a test checks)."""
+    return _TARGETS[event]
 
 
 def sources_of(event: DownloadEvent) -> frozenset[DownloadStatus]:
     """Every status `event` may be applied to; repositories guard bulk updates with it."""
-    return frozenset(status for status, taken in TRANSITIONS if taken == event)
+    return _SOURCES[event]
 
 
 REPORT_EVENTS: Mapping[RemoteState, DownloadEvent] = {

@@ -22,8 +22,9 @@ from dispatch_domain.cascade import Downloader
 
 T = TypeVar("T")
 
-# 100 hashes of 40 hex digits make a query string of about 4 KiB: safe for any HTTP server.
-STATUS_CHUNK = 100
+# 150 hashes of 40 hex digits make a query string of about 6 KiB, under the 8 KiB that
+# common servers and proxies (nginx among them) accept for a request line.
+STATUS_CHUNK = 150
 
 
 class _Unreachable(Exception):
