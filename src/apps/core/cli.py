@@ -10,6 +10,8 @@ from typing import Any
 
 import attrs
 
+from apps.logs import configure_logging
+
 log = logging.getLogger("bangumi_dispatch.core")
 
 
@@ -71,9 +73,7 @@ def serve_command(args: argparse.Namespace) -> int:
     from apps.core.settings import is_loopback
 
     settings = settings_from(args)
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     host = settings.bind_host()
     if not settings.api_token:
         if not is_loopback(settings.host):
@@ -97,9 +97,7 @@ def migrate_command(args: argparse.Namespace) -> int:
     from apps.core import resources
 
     settings = settings_from(args)
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
 
     async def run() -> None:
         database = resources.database(settings.database_url, settings.data_dir)

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from apps.logs import configure_logging
+
 log = logging.getLogger(__name__)
 
 
@@ -77,7 +79,7 @@ def _add_options(parser: argparse.ArgumentParser, options: tuple[Option, ...]) -
 
 def run_qbittorrent(args: argparse.Namespace) -> int:
     """Start the service under uvicorn; returns the process exit status."""
-    _configure_logging(args.log_level)
+    configure_logging(args.log_level)
     problem = _refusal(args)
     if problem:
         print(f"bangumi-dispatch downloader: {problem}", file=sys.stderr)
@@ -142,12 +144,3 @@ def qbittorrent_settings(args: argparse.Namespace) -> Any:
         timeout=args.qbittorrent_timeout,
         download_root=args.download_root,
     )
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs every request URL at INFO, and .torrent URLs can carry tracker passkeys.
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
