@@ -62,6 +62,7 @@ def dependencies(runtime: Runtime, container: CoreContainer) -> dict[str, Provid
         "clock": _provide(lambda: runtime.clock),
         "detectors": _provide(lambda: runtime.detectors),
         "dispatch_loop": _provide(lambda: runtime.dispatch_loop),
+        "poll_loop": _provide(lambda: runtime.poll_loop),
         "settings": _provide(lambda: container.settings()),
         "converter": _provide(lambda: converter),
         "ops": _provide(

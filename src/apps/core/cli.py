@@ -70,7 +70,7 @@ def serve_command(args: argparse.Namespace) -> int:
 
     from apps.core.app import create_app
     from apps.core.container import CoreContainer
-    from apps.core.settings import is_loopback
+    from apps.network import is_loopback
 
     settings = settings_from(args)
     configure_logging(settings.log_level)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 import attrs
@@ -20,10 +22,26 @@ log = logging.getLogger(__name__)
 class LoopState:
     """What a loop last did, shown by GET /health so a failing loop is never silent."""
 
+    name: str
     rounds: int = 0
     last_round_at: datetime | None = None
     last_error: str | None = None
     last_error_at: datetime | None = None
+
+    async def record(self, work: Awaitable[Counter[DownloadStatus]]) -> Counter[DownloadStatus]:
+        """Run one round of the loop's work: log and keep its outcome, or its error."""
+        try:
+            done = await work
+        except Exception as error:  # recorded and shown; the loop must go on
+            log.exception("%s failed", self.name)
+            self.last_error = f"{type(error).__name__}: {error}"
+            self.last_error_at = datetime.now(UTC)
+            return Counter()
+        self.rounds += 1
+        self.last_round_at = datetime.now(UTC)
+        if done:
+            log.info("%s: %s", self.name, ", ".join(f"{k}={v}" for k, v in sorted(done.items())))
+        return done
 
 
 @attrs.define
@@ -35,7 +53,7 @@ class DispatchLoop:
     dispatcher: Dispatcher
     sweep_interval: float = 5.0
     poll_loop: PollLoop | None = None  # nudged when a round placed downloads
-    state: LoopState = attrs.Factory(LoopState)
+    state: LoopState = attrs.Factory(lambda: LoopState("dispatch round"))
     _wake: asyncio.Event = attrs.Factory(asyncio.Event)
     _done: asyncio.Condition = attrs.Factory(asyncio.Condition)
     _requested: int = 0
@@ -76,17 +94,7 @@ class DispatchLoop:
                 self._done.notify_all()
 
     async def round(self) -> None:
-        try:
-            done = await self.dispatcher.drain()
-        except Exception as error:
-            log.exception("dispatch round failed")
-            self.state.last_error = f"{type(error).__name__}: {error}"
-            self.state.last_error_at = datetime.now(UTC)
-            return
-        self.state.rounds += 1
-        self.state.last_round_at = datetime.now(UTC)
-        if done:
-            log.info("dispatched: %s", ", ".join(f"{k}={v}" for k, v in sorted(done.items())))
+        done = await self.state.record(self.dispatcher.drain())
         if done[DownloadStatus.DOWNLOADING] and self.poll_loop is not None:
             self.poll_loop.nudge()
 
@@ -98,9 +106,8 @@ class PollLoop:
     poller: Poller
     interval: float = 60.0
     soon: float = 5.0
-    state: LoopState = attrs.Factory(LoopState)
+    state: LoopState = attrs.Factory(lambda: LoopState("poll cycle"))
     _nudged: asyncio.Event = attrs.Factory(asyncio.Event)
-
     _stopped: asyncio.Event = attrs.Factory(asyncio.Event)
 
     def nudge(self) -> None:
@@ -120,17 +127,7 @@ class PollLoop:
             await self.cycle()
 
     async def cycle(self) -> None:
-        try:
-            done = await self.poller.poll_cycle()
-        except Exception as error:  # recorded and shown; the loop must go on
-            log.exception("poll cycle failed")
-            self.state.last_error = f"{type(error).__name__}: {error}"
-            self.state.last_error_at = datetime.now(UTC)
-            return
-        self.state.rounds += 1
-        self.state.last_round_at = datetime.now(UTC)
-        if done:
-            log.info("polled: %s", ", ".join(f"{k}={v}" for k, v in sorted(done.items())))
+        await self.state.record(self.poller.poll_cycle())
 
 
 async def _wait(event: asyncio.Event, timeout: float) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
 import attrs
+
+from apps.network import is_loopback
 
 LOOPBACK = "127.0.0.1"
 
@@ -64,12 +65,3 @@ class CoreSettings:
     def bind_host(self) -> str:
         """Where to listen: loopback only when no API token is set, whatever was asked."""
         return self.host if self.api_token or is_loopback(self.host) else LOOPBACK
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import os
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from apps.logs import configure_logging
+from apps.network import is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -97,20 +97,11 @@ def run_qbittorrent(args: argparse.Namespace) -> int:
 
 def _refusal(args: argparse.Namespace) -> str | None:
     """Why the service must not start as configured, if it must not."""
-    if not args.token and not _is_loopback(args.host):
+    if not args.token and not is_loopback(args.host):
         return f"refusing to listen on {args.host} without --token (DOWNLOADER_TOKEN)"
     if args.qbittorrent_password is None and args.qbittorrent_password_file is None:
         return "no qBittorrent password: set QBITTORRENT_PASSWORD or --qbittorrent-password-file"
     return None
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+import psycopg
 import pytest
 
 from tests.support.core import eventually, running_core
@@ -252,3 +253,33 @@ async def test_the_api_is_documented(pg_url: str) -> None:
         ]
         assert "download_url" in item["schema"]["properties"]["items"]["items"]["properties"]
         assert (await core.client.get("/schema")).status_code == 200
+
+
+async def test_health_reports_the_database_and_both_loops(pg_url: str) -> None:
+    async with running_core(pg_url) as core:
+        await core.post_links([magnet(30)])  # one dispatch round at least
+        health = (await core.client.get("/health")).json()
+    assert (health["status"], health["database"]) == ("ok", "ok")
+    assert health["dispatcher"]["rounds"] >= 1 and health["dispatcher"]["last_error"] is None
+    assert set(health["poller"]) == {"rounds", "last_round_at", "last_error", "last_error_at"}
+
+
+async def test_a_database_error_in_dispatch_is_shown_and_loses_nothing(pg_url: str) -> None:
+    # Lesson 6.3: a status the CHECK constraint did not allow made updates fail silently.
+    narrowed = (
+        "ALTER TABLE downloads DROP CONSTRAINT downloads_status_check, "
+        "ADD CONSTRAINT downloads_status_check CHECK (status IN "
+        "('pending', 'completed', 'failed', 'cancelled', 'downloader_error', 'no_downloader'))"
+    )
+    double = DownloaderDouble()
+    async with served(double) as port, running_core(pg_url) as core:
+        await core.register("qb", port)
+        async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
+            await conn.execute(narrowed)
+        answer = await core.post_links([magnet(40)])
+        health = (await core.client.get("/health")).json()
+        (download,) = await core.downloads()
+    assert answer["dispatch"] == {"pending": 1}
+    assert "CheckViolation" in health["dispatcher"]["last_error"]
+    assert "downloads_status_check" in health["dispatcher"]["last_error"]
+    assert download["status"] == "pending", "the link is still there, to go out once fixed"

@@ -8,7 +8,7 @@ import attrs
 from litestar import Response, get
 from litestar.di import NamedDependency
 
-from apps.core.loops import DispatchLoop, LoopState
+from apps.core.loops import DispatchLoop, LoopState, PollLoop
 from dispatch_domain.ports import ServiceRepository
 
 
@@ -29,18 +29,21 @@ class HealthOut:
     status: str
     database: str
     dispatcher: LoopOut
+    poller: LoopOut
 
 
 @get("/health", tags=["health"])
 async def health(
-    services: NamedDependency[ServiceRepository], dispatch_loop: NamedDependency[DispatchLoop]
+    services: NamedDependency[ServiceRepository],
+    dispatch_loop: NamedDependency[DispatchLoop],
+    poll_loop: NamedDependency[PollLoop],
 ) -> Response[HealthOut]:
-    """Core's health: 200 when the database answers, 503 with the database's error if not."""
-    loop = LoopOut.of(dispatch_loop.state)
+    """Core's health: 200 when the database answers, 503 with the database's error if not;
+    each loop's last round and last error either way."""
+    loops = LoopOut.of(dispatch_loop.state), LoopOut.of(poll_loop.state)
     try:
         await services.modules()  # a real round trip to the database
     except Exception as error:  # reported in the answer, not hidden
-        return Response(
-            HealthOut("degraded", f"{type(error).__name__}: {error}", loop), status_code=503
-        )
-    return Response(HealthOut("ok", "ok", loop))
+        why = f"{type(error).__name__}: {error}"
+        return Response(HealthOut("degraded", why, *loops), status_code=503)
+    return Response(HealthOut("ok", "ok", *loops))
