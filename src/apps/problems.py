@@ -53,12 +53,20 @@ def _from_http(error: HTTPException) -> ProblemDetailsException:
     )
 
 
+def describe(error: BaseException) -> str:
+    """The error's kind and first line, for users and logs.
+
+    Later lines are dropped: Postgres puts the offending row's values there ("DETAIL: Failing
+    row contains (…)"), and a row can hold a URL with a tracker passkey.
+    """
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
+
+
 def _from_unexpected(error: Exception) -> ProblemDetailsException:
-    # Logged with its traceback for the operator; the answer names the failure, never hides it.
-    log.error("request failed: %s: %s", type(error).__name__, error, exc_info=error)
-    return ProblemDetailsException(
-        status_code=500, title="Internal error", detail=f"{type(error).__name__}: {error}"
-    )
+    # The operator's log gets the traceback; the answer names the failure, never hides it.
+    log.error("request failed: %s", describe(error), exc_info=error)
+    return ProblemDetailsException(status_code=500, title="Internal error", detail=describe(error))
 
 
 def _title_for(status: int) -> str:

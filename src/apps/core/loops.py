@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import attrs
 
+from apps.problems import describe
 from dispatch_domain.services.dispatch import Dispatcher
 from dispatch_domain.services.polling import Poller
 from dispatch_domain.vocabulary import DownloadStatus
@@ -33,8 +34,8 @@ class LoopState:
         try:
             done = await work
         except Exception as error:  # recorded and shown; the loop must go on
-            log.exception("%s failed", self.name)
-            self.last_error = f"{type(error).__name__}: {error}"
+            self.last_error = describe(error)
+            log.error("%s failed: %s", self.name, self.last_error, exc_info=error)
             self.last_error_at = datetime.now(UTC)
             return Counter()
         self.rounds += 1

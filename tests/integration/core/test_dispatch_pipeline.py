@@ -282,4 +282,5 @@ async def test_a_database_error_in_dispatch_is_shown_and_loses_nothing(pg_url: s
     assert answer["dispatch"] == {"pending": 1}
     assert "CheckViolation" in health["dispatcher"]["last_error"]
     assert "downloads_status_check" in health["dispatcher"]["last_error"]
+    assert "Failing row" not in health["dispatcher"]["last_error"], "row values stay out"
     assert download["status"] == "pending", "the link is still there, to go out once fixed"

@@ -9,6 +9,7 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 
 from apps.core.loops import DispatchLoop, LoopState, PollLoop
+from apps.problems import describe
 from dispatch_domain.ports import ServiceRepository
 
 
@@ -44,6 +45,6 @@ async def health(
     try:
         await services.modules()  # a real round trip to the database
     except Exception as error:  # reported in the answer, not hidden
-        why = f"{type(error).__name__}: {error}"
+        why = describe(error)
         return Response(HealthOut("degraded", why, *loops), status_code=503)
     return Response(HealthOut("ok", "ok", *loops))
