@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -63,9 +64,15 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
 
 
+def log_failure(logger: logging.Logger, what: str, error: BaseException) -> None:
+    """Log a failure with where it happened, but only the described message (see describe)."""
+    where = "".join(traceback.format_tb(error.__traceback__))
+    logger.error("%s failed: %s\n%s", what, describe(error), where.rstrip())
+
+
 def _from_unexpected(error: Exception) -> ProblemDetailsException:
-    # The operator's log gets the traceback; the answer names the failure, never hides it.
-    log.error("request failed: %s", describe(error), exc_info=error)
+    # The operator's log gets where it failed; the answer names the failure, never hides it.
+    log_failure(log, "request", error)
     return ProblemDetailsException(status_code=500, title="Internal error", detail=describe(error))
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import attrs
 
-from apps.problems import describe
+from apps.problems import describe, log_failure
 from dispatch_domain.services.dispatch import Dispatcher
 from dispatch_domain.services.polling import Poller
 from dispatch_domain.vocabulary import DownloadStatus
@@ -35,7 +35,7 @@ class LoopState:
             done = await work
         except Exception as error:  # recorded and shown; the loop must go on
             self.last_error = describe(error)
-            log.error("%s failed: %s", self.name, self.last_error, exc_info=error)
+            log_failure(log, self.name, error)
             self.last_error_at = datetime.now(UTC)
             return Counter()
         self.rounds += 1
