@@ -52,10 +52,10 @@ class DownloadRepository(Protocol):
         them (a crash leaves them due again when the lease ends)."""
         ...
 
-    async def apply(self, transitions: Sequence[Transition], now: datetime) -> int:
-        """Apply each transition whose download is still in one of its source statuses;
-        the count applied. A download that moved meanwhile (a cancel) is left alone, and so is
-        one the change would make a second active attempt of its link."""
+    async def apply(self, transitions: Sequence[Transition], now: datetime) -> list[int]:
+        """Apply each transition whose download is still in one of its source statuses; the
+        ids of the downloads changed. A download that moved meanwhile (a cancel) is left alone,
+        and so is one the change would make a second active attempt of its link."""
         ...
 
     async def release_parked(self, types: Collection[DownloadType], now: datetime) -> int:

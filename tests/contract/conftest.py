@@ -81,7 +81,7 @@ class Given:
             applied = await self.store.downloads.apply(
                 [Transition(download_id, event, **given)], self.now
             )
-            assert applied == 1, f"{event} did not apply to download {download_id}"
+            assert applied == [download_id], f"{event} did not apply to download {download_id}"
 
     async def downloader(
         self,

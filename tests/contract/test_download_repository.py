@@ -67,7 +67,7 @@ async def test_an_accepted_download_records_its_downloader_and_hash(store, given
 
     applied = await store.downloads.apply([accepted], given.later(seconds=5))
 
-    assert applied == 1
+    assert applied == [download_id]
     view = await store.downloads.get(download_id)
     assert view.status is S.DOWNLOADING
     assert (view.module_id, view.downloader, view.torrent_hash) == (module.module_id, "qbit", "h1")
@@ -83,7 +83,7 @@ async def test_a_transition_from_a_status_it_does_not_leave_is_ignored(store, gi
         [Transition(download_id, E.ACCEPTED, torrent_hash="h")], given.later(seconds=1)
     )
 
-    assert applied == 0
+    assert applied == []
     view = await store.downloads.get(download_id)
     assert (view.status, view.reason, view.torrent_hash) == (S.CANCELLED, "user", None)
     assert view.updated_at == NOW
@@ -104,7 +104,7 @@ async def test_a_batch_applies_only_what_each_current_status_allows(store, given
         NOW,
     )
 
-    assert applied == 1
+    assert applied == [downloading]
     statuses = [(await store.downloads.get(i)).status for i in (pending, downloading, completed)]
     assert statuses == [S.PENDING, S.COMPLETED, S.COMPLETED]
 
@@ -120,7 +120,7 @@ async def test_two_changes_to_one_download_in_a_batch_apply_in_order(store, give
         NOW,
     )
 
-    assert applied == 2
+    assert applied == [download_id, download_id]
     view = await store.downloads.get(download_id)
     assert (view.status, view.torrent_hash, view.progress) == (S.COMPLETED, "dd" * 20, 1.0)
 
@@ -162,7 +162,7 @@ async def test_a_batch_may_mix_whole_and_fractional_progress(store, given):
         NOW,
     )
 
-    assert applied == 2
+    assert sorted(applied) == sorted([first, second])
     assert [v.progress for v in await store.downloads.views([first, second])] == [0.5, 1.0]
 
 
@@ -197,7 +197,7 @@ async def test_a_rejected_download_fails_with_every_reason(store, given):
 
 
 async def test_applying_nothing_changes_nothing(store):
-    assert await store.downloads.apply([], NOW) == 0
+    assert await store.downloads.apply([], NOW) == []
 
 
 # release_parked
@@ -441,6 +441,6 @@ async def test_a_change_that_would_make_a_second_active_attempt_is_not_applied(s
 
     applied = await store.downloads.apply([Transition(first, E.RETRY)], NOW)
 
-    assert applied == 0
+    assert applied == []
     assert (await store.downloads.get(first)).status is S.FAILED
     assert (await store.downloads.get(second)).status is S.PENDING

@@ -203,3 +203,28 @@ def test_save_paths_are_normalised_relative_paths(given: str | None, expected: s
 def test_save_paths_that_could_escape_the_root_are_refused(given: str) -> None:
     with pytest.raises(InvalidInput):
         check_save_path(given)
+
+
+async def test_a_download_cancelled_during_its_dispatch_is_taken_back_from_the_downloader(
+    store: InMemoryStore, clock: FakeClock
+) -> None:
+    gateway = FakeGateway()
+    service = gateway.add_service("qb")
+    await register_service(_downloader("qb"), store.services, store.downloads, clock)
+    result = await ingest_fetcher_results(
+        FetcherReport("rss", items=(_item(0, MAGNET),)), store.links, clock
+    )
+    (download_id,) = result.download_ids
+    accept = service.decide
+
+    def accept_while_the_operator_cancels(item):  # type: ignore[no-untyped-def]
+        store.state.downloads[download_id].status = S.CANCELLED  # the operator, meanwhile
+        return accept(item)
+
+    service.decide = accept_while_the_operator_cancels
+
+    done = await Dispatcher(store.downloads, store.services, gateway, clock).run_round()
+
+    assert done == {}, "nothing was placed in the end"
+    assert (await store.downloads.get(download_id)).status is S.CANCELLED
+    assert service.torrents == {}, "the downloader dropped the torrent again"

@@ -50,20 +50,20 @@ class PostgresDownloadRepository:
         }
         return await self._fetch(rows.link_to_place, "claim_due", params)
 
-    async def apply(self, transitions: Sequence[Transition], now: datetime) -> int:
+    async def apply(self, transitions: Sequence[Transition], now: datetime) -> list[int]:
         if not transitions:
-            return 0
+            return []
         with domain_errors():
             return await on_deadlock(lambda: self._apply(transitions, now))
 
-    async def _apply(self, transitions: Sequence[Transition], now: datetime) -> int:
-        applied = 0
+    async def _apply(self, transitions: Sequence[Transition], now: datetime) -> list[int]:
+        applied: list[int] = []
         async with self.pool.connection() as conn, conn.transaction():
             for wave in _waves(transitions):
                 params = {**_rules(), **_changes(wave), "pending": _PENDING, "now": now,
                           "active": _values(ACTIVE)}  # fmt: skip
                 cursor = await conn.execute(load_queries("downloads")["apply"], params)
-                applied += cursor.rowcount
+                applied.extend(download_id for (download_id,) in await cursor.fetchall())
         return applied
 
     async def release_parked(self, types: Collection[DownloadType], now: datetime) -> int:

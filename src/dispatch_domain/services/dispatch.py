@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -11,6 +11,7 @@ import attrs
 from dispatch_domain.cascade import (
     Cascade,
     Deferred,
+    Downloader,
     LinkToPlace,
     NoCapableDownloader,
     Outcome,
@@ -65,13 +66,18 @@ class Dispatcher:
         links = await self.downloads.claim_due(self.clock.now(), self.batch_size, self.lease)
         if not links:
             return Counter()
-        outcomes = await self._cascade(links)
+        downloaders = await self.services.downloaders()
+        outcomes = await self._cascade(links, downloaders)
         transitions = [transition_for(link_id, outcome) for link_id, outcome in outcomes.items()]
-        await self.downloads.apply(transitions, self.clock.now())
-        placed = {o.module_id for o in outcomes.values() if isinstance(o, Placed)}
-        if placed:
-            await self.services.release_polls(placed)
-        return Counter(transition.target for transition in transitions)
+        applied = set(await self.downloads.apply(transitions, self.clock.now()))
+        placed = {i: outcome for i, outcome in outcomes.items() if isinstance(outcome, Placed)}
+        if placed.keys() & applied:
+            await self.services.release_polls(
+                {placed[i].module_id for i in placed.keys() & applied}
+            )
+        if placed.keys() - applied:
+            await self._withdraw(sorted(placed.keys() - applied), placed, downloaders)
+        return Counter(t.target for t in transitions if t.download_id in applied)
 
     async def drain(self) -> Counter[DownloadStatus]:
         """Rounds until nothing due is left (or the last round took less than a full batch)."""
@@ -82,8 +88,9 @@ class Dispatcher:
             if sum(done.values()) < self.batch_size:
                 return total
 
-    async def _cascade(self, links: list[LinkToPlace]) -> Mapping[int, Outcome]:
-        downloaders = await self.services.downloaders()
+    async def _cascade(
+        self, links: list[LinkToPlace], downloaders: list[Downloader]
+    ) -> Mapping[int, Outcome]:
         cascade = Cascade.start(links, downloaders, now=self.clock.now(), turn=self._turn)
         self._turn += 1
         while cascade.request is not None:
@@ -93,3 +100,19 @@ class Dispatcher:
         if cascade.health:
             await self.services.save_health(dict(cascade.health))
         return cascade.outcomes()
+
+    async def _withdraw(
+        self, orphans: list[int], placed: Mapping[int, Placed], downloaders: list[Downloader]
+    ) -> None:
+        """Downloads cancelled while their dispatch was under way: the downloader that just
+        took them is asked to drop them, so an operator's cancel reaches the client. (One
+        another Core placed meanwhile is not touched: only cancelled ones are withdrawn.)"""
+        by_module = {downloader.module_id: downloader for downloader in downloaders}
+        held: dict[int, list[str]] = defaultdict(list)
+        for view in await self.downloads.views(orphans):
+            outcome = placed[view.download_id]
+            if view.status is DownloadStatus.CANCELLED and outcome.torrent_hash:
+                held[outcome.module_id].append(outcome.torrent_hash)
+        for module_id, hashes in held.items():
+            # An unreachable downloader keeps the torrent; the download shows cancelled.
+            await self.gateway.cancel(by_module[module_id], hashes)

@@ -94,14 +94,14 @@ class InMemoryDownloadRepository:
             )
         return claimed
 
-    async def apply(self, transitions: Sequence[Transition], now: datetime) -> int:
-        applied = 0
+    async def apply(self, transitions: Sequence[Transition], now: datetime) -> list[int]:
+        applied: list[int] = []
         for change in transitions:
             row = self.state.downloads.get(change.download_id)
             if row is None or row.status not in change.sources or self._would_double(row, change):
                 continue
             _write(row, change, now)
-            applied += 1
+            applied.append(row.download_id)
         return applied
 
     async def release_parked(self, types: Collection[DownloadType], now: datetime) -> int:

@@ -60,7 +60,8 @@ WHERE d.download_id = changes.download_id
        OR NOT EXISTS (SELECT 1 FROM downloads other
                       WHERE other.link_id = d.link_id
                         AND other.download_id <> d.download_id
-                        AND other.status = ANY(%(active)s::text[])));
+                        AND other.status = ANY(%(active)s::text[])))
+RETURNING d.download_id;
 
 -- name: release_parked
 UPDATE downloads d
