@@ -78,7 +78,7 @@ class DownloadsController(Controller):
         return _done(torrent_hash, found, "deleted")
 
 
-def _done(torrent_hash: FromPath[str], found: bool, status: str) -> ActionResult:
+def _done(torrent_hash: str, found: bool, status: str) -> ActionResult:
     if not found:
         raise NotFoundException(detail=f"the download client has no download {torrent_hash!r}")
     return ActionResult(hash=torrent_hash.lower(), status=status)  # type: ignore[arg-type]

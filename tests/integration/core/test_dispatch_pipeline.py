@@ -252,7 +252,9 @@ async def test_the_api_is_documented(pg_url: str) -> None:
             "application/json"
         ]
         assert "download_url" in item["schema"]["properties"]["items"]["items"]["properties"]
-        assert (await core.client.get("/schema")).status_code == 200
+        for page in ("/schema", "/schema/swagger"):  # browsable, as the README says
+            answer = await core.client.get(page)
+            assert answer.status_code == 200 and "text/html" in answer.headers["content-type"]
 
 
 async def test_health_reports_the_database_and_both_loops(pg_url: str) -> None:
