@@ -286,3 +286,30 @@ async def test_a_database_error_in_dispatch_is_shown_and_loses_nothing(pg_url: s
     assert "downloads_status_check" in health["dispatcher"]["last_error"]
     assert "Failing row" not in health["dispatcher"]["last_error"], "row values stay out"
     assert download["status"] == "pending", "the link is still there, to go out once fixed"
+
+
+async def test_a_cancel_during_dispatch_reaches_the_downloader_that_took_the_link(
+    pg_url: str,
+) -> None:
+    held = DownloaderDouble(delay=30.0)  # holds the add until released
+    async with served(held) as port, running_core(pg_url, dispatch_wait=0.3) as core:
+        await core.register("qb", port)
+        await core.post_links([magnet(50)])
+
+        async def add_in_flight() -> bool:
+            """the downloader holds the add request"""
+            return len(held.add_requests) == 1
+
+        await eventually(add_in_flight)
+        (download,) = await core.downloads()
+        cancel = {"download_ids": [download["download_id"]]}
+        answer = (await core.client.post("/downloads/cancel", json=cancel)).json()
+        assert answer["results"][0]["status"] == "cancelled"
+        held.release()
+
+        async def withdrawn() -> bool:
+            """Core asked the downloader to drop the torrent it just accepted"""
+            return held.cancel_requests == [[f"{50:040x}"]]
+
+        await eventually(withdrawn)
+        assert [d["status"] for d in await core.downloads()] == ["cancelled"]
