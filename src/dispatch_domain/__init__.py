@@ -74,7 +74,6 @@ from dispatch_domain.status import (
     DownloadEvent,
     IllegalTransition,
     apply,
-    can_apply,
     sources_of,
     target_of,
 )
@@ -154,7 +153,6 @@ __all__ = [
     "Unreachable",
     "apply",
     "backoff_after",
-    "can_apply",
     "check_save_path",
     "detect_download_type",
     "ingest_fetcher_results",

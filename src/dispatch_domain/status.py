@@ -69,10 +69,6 @@ def apply(status: DownloadStatus, event: DownloadEvent) -> DownloadStatus:
         raise IllegalTransition(status, event) from None
 
 
-def can_apply(status: DownloadStatus, event: DownloadEvent) -> bool:
-    return (status, event) in TRANSITIONS
-
-
 _TARGETS: Mapping[DownloadEvent, DownloadStatus] = {e: t for (_, e), t in TRANSITIONS.items()}
 _SOURCES: Mapping[DownloadEvent, frozenset[DownloadStatus]] = {
     event: frozenset(status for status, taken in TRANSITIONS if taken == event) for event in E
