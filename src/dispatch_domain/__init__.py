@@ -64,6 +64,14 @@ from dispatch_domain.ports import (
 )
 from dispatch_domain.services.dispatch import Dispatcher, transition_for
 from dispatch_domain.services.ingest import ingest_fetcher_results
+from dispatch_domain.services.operations import (
+    ActionResult,
+    DownloaderUnavailable,
+    cancel_downloads,
+    retry_downloads,
+    set_paused,
+)
+from dispatch_domain.services.polling import Poller
 from dispatch_domain.services.registration import register_service, update_service
 from dispatch_domain.status import (
     ACTIVE,
@@ -89,6 +97,7 @@ __all__ = [
     "TRACKED",
     "TRANSITIONS",
     "Accepted",
+    "ActionResult",
     "AddRequest",
     "AddResult",
     "Answered",
@@ -113,6 +122,7 @@ __all__ = [
     "DownloadView",
     "Downloader",
     "DownloaderGateway",
+    "DownloaderUnavailable",
     "FetchedItem",
     "FetcherReport",
     "Health",
@@ -133,6 +143,7 @@ __all__ = [
     "Outcome",
     "Page",
     "Placed",
+    "Poller",
     "Refused",
     "Registered",
     "Registration",
@@ -153,11 +164,14 @@ __all__ = [
     "Unreachable",
     "apply",
     "backoff_after",
+    "cancel_downloads",
     "check_save_path",
     "detect_download_type",
     "ingest_fetcher_results",
     "priority_order",
     "register_service",
+    "retry_downloads",
+    "set_paused",
     "sources_of",
     "target_of",
     "to_link",
