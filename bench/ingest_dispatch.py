@@ -2,9 +2,10 @@
 
 Run from the repository root: `python bench/ingest_dispatch.py [--sizes 100 1000 10000]`.
 Core runs in this process over real HTTP on loopback, on a throwaway embedded Postgres, with
-an always-accepting downloader double. Each post is timed from request to answer with the
-answer waiting for its dispatch round, so the time covers parsing, detection, the stored
-post, the claim, the downloader request and the recorded outcomes. The floor is the same
+an always-accepting downloader double in a process of its own (bench/doubles.py). Each post
+is timed from request to answer with the answer waiting for its dispatch round, so the time
+covers parsing, detection, the stored post, the claim, the downloader request and the
+recorded outcomes. The floor is the same
 rows inserted straight into the same tables with one bulk statement per table.
 """
 
@@ -27,7 +28,8 @@ from dependency_injector import providers
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 
-from tests.support.downloader_double import DownloaderDouble, served
+from doubles import doubles_process
+from tests.support.real import free_port
 from tests.support.serving import serving
 
 from adapters.postgres import StatementCounter, migrate, open_pool, start_embedded
@@ -125,8 +127,7 @@ async def main(sizes: list[int], runs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-pg-", dir="/tmp") as folder:
         server = start_embedded(Path(folder) / "pg", cleanup="delete")
         try:
-            double = DownloaderDouble()
-            async with served(double) as double_port:
+            with doubles_process([free_port()]) as (double_port,):
                 print("  links   links/s statements   core ms  floor ms  ratio")
                 for size in sizes:
                     cores, floors, statements = [], [], set()

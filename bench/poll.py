@@ -1,33 +1,30 @@
 """Benchmark: one poll cycle over 50,000 active downloads spread over 5 downloader doubles.
 
 Run from the repository root: `python bench/poll.py [--counts 10000 50000]`.
-The doubles run in a separate process (as real downloader services would), each answering
-every hash it is asked about as 'downloading' at 50 %. Core's poller runs here on a throwaway
-embedded Postgres: it claims the downloaders, reads the downloads it follows, asks each
-downloader in URL-sized chunks, and applies every report through the status machine. The
-floor is the same status updates applied with one bulk statement.
+The doubles (bench/doubles.py) run in a process of their own, as real downloader services
+would, each answering every hash it is asked about as 'downloading' at 50 %. Core's poller
+runs here on a throwaway embedded Postgres: it claims the downloaders, reads the downloads
+it follows, asks each downloader in URL-sized chunks, and applies every report through the
+status machine. The floor is the same status updates applied with one bulk statement.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import psycopg
-import uvicorn
-from litestar import Litestar, get
-from litestar.params import FromQuery
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 
+from doubles import doubles_process
 from tests.support.real import free_port
 
 from adapters.http_downloader import HttpDownloaderGateway
@@ -37,24 +34,6 @@ from dispatch_domain.clock import SystemClock
 from dispatch_domain.services.polling import Poller
 
 DOWNLOADERS = 5
-
-
-@get("/downloads")
-async def statuses(hashes: FromQuery[str] = "") -> dict[str, Any]:
-    report = {"status": "downloading", "progress": 0.5, "size": 1_000_000}
-    return {"statuses": [{"hash": h, **report} for h in hashes.split(",") if h]}
-
-
-def serve_doubles(ports: list[int]) -> None:
-    async def main() -> None:
-        servers = [
-            uvicorn.Server(uvicorn.Config(Litestar([statuses]), host="127.0.0.1", port=port,
-                                          log_level="warning", access_log=False))
-            for port in ports
-        ]  # fmt: skip
-        await asyncio.gather(*(server.serve() for server in servers))
-
-    asyncio.run(main())
 
 
 SEED = """
@@ -111,7 +90,8 @@ async def fresh_database(
     return url, module_ids
 
 
-async def time_poll(url: str, count: int) -> tuple[float, int, int]:
+async def time_poll(url: str, count: int) -> tuple[float, int, int, float]:
+    """One cycle where every report is news, then one where nothing changed (steady state)."""
     counter = StatementCounter()
     requests = 0
 
@@ -122,13 +102,19 @@ async def time_poll(url: str, count: int) -> tuple[float, int, int]:
     pool = await open_pool(url, counter=counter)
     store, clock = PostgresStore(pool), SystemClock()
     async with httpx.AsyncClient(event_hooks={"request": [count_request]}, timeout=60) as http:
-        poller = Poller(store.downloads, store.services, HttpDownloaderGateway(http), clock)
+        gateway = HttpDownloaderGateway(http)
+        poller = Poller(store.downloads, store.services, gateway, clock, claim_for=timedelta(0))
         started = time.perf_counter()
         done = await poller.poll_cycle()
         elapsed = time.perf_counter() - started
+        statements, sent = counter.count, requests
+        started = time.perf_counter()
+        unchanged = await poller.poll_cycle()
+        steady = time.perf_counter() - started
     await pool.close()
     assert sum(done.values()) == count, done
-    return elapsed, counter.count, requests
+    assert sum(unchanged.values()) == 0, unchanged
+    return elapsed, statements, sent, steady
 
 
 async def time_floor(url: str, count: int) -> float:
@@ -142,19 +128,20 @@ async def time_floor(url: str, count: int) -> float:
 
 async def main(counts: list[int], runs: int) -> None:
     ports = [free_port() for _ in range(DOWNLOADERS)]
-    doubles = multiprocessing.Process(target=serve_doubles, args=(ports,), daemon=True)
-    doubles.start()
-    with tempfile.TemporaryDirectory(prefix="bench-pg-", dir="/tmp") as folder:
+    with (
+        doubles_process(ports),
+        tempfile.TemporaryDirectory(prefix="bench-pg-", dir="/tmp") as folder,
+    ):
         server = start_embedded(Path(folder) / "pg", cleanup="delete")
         try:
-            await _wait_for(ports)
-            print("downloads  requests/downloader  statements  poll ms  floor ms  ratio")
+            print("downloads  requests/downloader  statements  poll ms  floor ms  ratio  steady ms")
             for count in counts:
-                polls, floors, statements, requests = [], [], set(), set()
+                polls, floors, steadies, statements, requests = [], [], [], set(), set()
                 for run in range(runs):
                     url, _ = await fresh_database(server.url, f"poll_{count}_{run}", count, ports)
-                    elapsed, statement_count, request_count = await time_poll(url, count)
+                    elapsed, statement_count, request_count, steady = await time_poll(url, count)
                     polls.append(elapsed)
+                    steadies.append(steady)
                     statements.add(statement_count)
                     requests.add(request_count / DOWNLOADERS)
                     floor_url, _ = await fresh_database(
@@ -164,21 +151,10 @@ async def main(counts: list[int], runs: int) -> None:
                 poll, floor = statistics.median(polls), statistics.median(floors)
                 print(f"{count:>9} {'/'.join(f'{r:g}' for r in sorted(requests)):>20} "
                       f"{'/'.join(map(str, sorted(statements))):>11} {poll * 1000:>8.0f} "
-                      f"{floor * 1000:>9.0f} {poll / floor:>6.2f}")  # fmt: skip
+                      f"{floor * 1000:>9.0f} {poll / floor:>6.2f} "
+                      f"{statistics.median(steadies) * 1000:>10.0f}")  # fmt: skip
         finally:
             server.stop()
-            doubles.terminate()
-
-
-async def _wait_for(ports: list[int]) -> None:
-    async with httpx.AsyncClient() as http:
-        for port in ports:
-            for _ in range(100):
-                try:
-                    await http.get(f"http://127.0.0.1:{port}/downloads")
-                    break
-                except httpx.HTTPError:
-                    await asyncio.sleep(0.1)
 
 
 if __name__ == "__main__":

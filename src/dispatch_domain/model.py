@@ -7,7 +7,7 @@ from datetime import datetime
 
 import attrs
 
-from dispatch_domain.cascade import Downloader
+from dispatch_domain.cascade import Downloader, LinkToPlace
 from dispatch_domain.health import Health
 from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState, ServiceType
 
@@ -63,6 +63,7 @@ class Stored:
     links_created: int
     duplicates: int
     download_ids: tuple[int, ...]
+    placeable: tuple[LinkToPlace, ...] = ()  # the new downloads, ready for the cascade
 
 
 @attrs.frozen
@@ -72,6 +73,7 @@ class IngestResult:
     duplicates: int
     problems: tuple[ItemProblem, ...]
     download_ids: tuple[int, ...]
+    claimed: tuple[LinkToPlace, ...] = ()  # new downloads the caller claimed to dispatch itself
 
     @property
     def invalid(self) -> int:

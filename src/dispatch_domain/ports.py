@@ -36,10 +36,18 @@ class Clock(Protocol):
 class LinkRepository(Protocol):
     """Stores fetcher posts. Each call is one transaction costing a fixed number of statements."""
 
-    async def store(self, report: FetcherReport, links: Sequence[NewLink], now: datetime) -> Stored:
+    async def store(
+        self,
+        report: FetcherReport,
+        links: Sequence[NewLink],
+        now: datetime,
+        claimed_until: datetime | None = None,
+    ) -> Stored:
         """Record the post, add links not yet known (by URL, or by info-hash for magnets),
-        and a pending download, due now, for each new link that has a type. Links with no
-        type are kept with their reason; `links_created` and `duplicates` count typed links."""
+        and a pending download for each new link that has a type: due now, or, when the
+        caller claims them to dispatch at once, due at `claimed_until` (so a crash leaves
+        them to the sweep). Links with no type are kept with their reason; `links_created`
+        and `duplicates` count typed links; `placeable` holds the new downloads in post order."""
         ...
 
 
@@ -55,7 +63,8 @@ class DownloadRepository(Protocol):
     async def apply(self, transitions: Sequence[Transition], now: datetime) -> list[int]:
         """Apply each transition whose download is still in one of its source statuses; the
         ids of the downloads changed. A download that moved meanwhile (a cancel) is left alone,
-        and so is one the change would make a second active attempt of its link."""
+        and so is one the change would make a second active attempt of its link. A change that
+        would leave a download as it is writes nothing and is not in the answer."""
         ...
 
     async def release_parked(self, types: Collection[DownloadType], now: datetime) -> int:

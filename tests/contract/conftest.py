@@ -54,7 +54,13 @@ class Given:
     store: Any
     now: datetime = NOW
 
-    async def post(self, *urls: str, source: str = "rss", save_path: str | None = None) -> Stored:
+    async def post(
+        self,
+        *urls: str,
+        source: str = "rss",
+        save_path: str | None = None,
+        claimed_until: datetime | None = None,
+    ) -> Stored:
         items = [
             FetchedItem(index, f"title of {url}", url, save_path=save_path)
             for index, url in enumerate(urls)
@@ -62,7 +68,7 @@ class Given:
         links = [to_link(item, DEFAULT_CHAIN) for item in items]
         assert all(isinstance(link, NewLink) for link in links)
         report = FetcherReport(source, items=tuple(items))
-        return await self.store.links.store(report, links, self.now)
+        return await self.store.links.store(report, links, self.now, claimed_until)
 
     async def downloads(self, count: int, start: int = 0) -> list[int]:
         """`count` new pending downloads of magnets, in id order."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import attrs
 import pytest
 
 from dispatch_domain import DownloadFilter, NotFound, Transition
@@ -444,3 +445,24 @@ async def test_a_change_that_would_make_a_second_active_attempt_is_not_applied(s
     assert applied == []
     assert (await store.downloads.get(first)).status is S.FAILED
     assert (await store.downloads.get(second)).status is S.PENDING
+
+
+async def test_a_report_that_changes_nothing_writes_nothing(store, given):
+    module = await given.downloader()
+    download_id = await given.at_downloader(module)
+    report = Transition(
+        download_id,
+        E.REPORTED_DOWNLOADING,
+        progress=0.5,
+        size=10,
+        remote_state=RemoteState.DOWNLOADING,
+    )
+    assert await store.downloads.apply([report], NOW) == [download_id]
+
+    again = await store.downloads.apply([report], given.later(minutes=1))
+
+    assert again == []
+    assert (await store.downloads.get(download_id)).updated_at == NOW
+    progressed = attrs.evolve(report, progress=0.75)
+    assert await store.downloads.apply([progressed], given.later(minutes=2)) == [download_id]
+    assert (await store.downloads.get(download_id)).progress == 0.75

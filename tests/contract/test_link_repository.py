@@ -41,6 +41,27 @@ async def test_each_new_typed_link_gets_one_pending_download_due_now(store, give
         assert view.progress == 0.0 and view.size is None and view.reason is None
 
 
+async def test_the_new_downloads_come_back_ready_to_place(store, given):
+    stored = await given.post(magnet(1), "ftp://nope.example/x", torrent(2), save_path="a/b")
+
+    assert [(p.url, p.download_type, p.save_path) for p in stored.placeable] == [
+        (magnet(1), DownloadType.MAGNET, "a/b"),
+        (torrent(2), DownloadType.TORRENT, "a/b"),
+    ]
+    assert [p.download_id for p in stored.placeable] == list(stored.download_ids)
+
+
+async def test_downloads_claimed_at_storing_are_not_due_until_the_claim_ends(store, given):
+    until = given.later(minutes=5)
+    stored = await given.post(magnet(1), magnet(2), claimed_until=until)
+
+    assert await store.downloads.claim_due(given.later(minutes=4), 10, LEASE) == []
+    views = await store.downloads.views(stored.download_ids)
+    assert {v.next_attempt_at for v in views} == {until}
+    swept = await store.downloads.claim_due(until, 10, LEASE)
+    assert [c.download_id for c in swept] == list(stored.download_ids)
+
+
 async def test_new_download_ids_follow_the_order_of_the_post(store, given):
     urls = [torrent(9), magnet(3), "https://b.example/x", magnet(1), torrent(0)]
 

@@ -13,6 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.postgres.errors import domain_errors
 from adapters.postgres.queries import load_queries
 from adapters.postgres.retrying import on_deadlock
+from dispatch_domain.cascade import LinkToPlace
 from dispatch_domain.model import FetchedItem, FetcherReport, NewLink, Stored
 from dispatch_domain.vocabulary import DownloadStatus
 
@@ -21,20 +22,30 @@ from dispatch_domain.vocabulary import DownloadStatus
 class PostgresLinkRepository:
     pool: AsyncConnectionPool[AsyncConnection[Any]]
 
-    async def store(self, report: FetcherReport, links: Sequence[NewLink], now: datetime) -> Stored:
+    async def store(
+        self,
+        report: FetcherReport,
+        links: Sequence[NewLink],
+        now: datetime,
+        claimed_until: datetime | None = None,
+    ) -> Stored:
         kept = _first_of_each(links)
         typed = sum(link.download_type is not None for link in links)
+        due_at = claimed_until or now
         with domain_errors():
-            download_ids = await on_deadlock(lambda: self._store(report, kept, now))
+            made = await on_deadlock(lambda: self._store(report, kept, now, due_at))
+        by_url = {link.url: link for link in kept}
+        placeable = tuple(_placeable(download_id, by_url[url]) for download_id, url in made)
         return Stored(
-            links_created=len(download_ids),
-            duplicates=typed - len(download_ids),
-            download_ids=tuple(download_ids),
+            links_created=len(made),
+            duplicates=typed - len(made),
+            download_ids=tuple(download_id for download_id, _ in made),
+            placeable=placeable,
         )
 
     async def _store(
-        self, report: FetcherReport, links: Sequence[NewLink], now: datetime
-    ) -> list[int]:
+        self, report: FetcherReport, links: Sequence[NewLink], now: datetime, due_at: datetime
+    ) -> list[tuple[int, str]]:
         queries = load_queries("links")
         async with self.pool.connection() as conn, conn.transaction():
             cursor = await conn.execute(queries["record_report"], _report_params(report, now))
@@ -45,8 +56,14 @@ class PostgresLinkRepository:
                 queries["record_raw_items"],
                 {**items, "fetcher_source": report.fetcher_source, "report_id": row[0], "now": now},
             )
-            cursor = await conn.execute(queries["add_links"], _link_params(links, now))
-            return [download_id for (download_id,) in await cursor.fetchall()]
+            params = {**_link_params(links, now), "due_at": due_at}
+            cursor = await conn.execute(queries["add_links"], params)
+            return [(download_id, url) for download_id, url in await cursor.fetchall()]
+
+
+def _placeable(download_id: int, link: NewLink) -> LinkToPlace:
+    assert link.download_type is not None  # only typed links get a download
+    return LinkToPlace(download_id, link.url, link.download_type, link.save_path)
 
 
 def _first_of_each(links: Iterable[NewLink]) -> list[NewLink]:

@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 
 import attrs
 
 from apps.problems import describe, log_failure
+from dispatch_domain.cascade import LinkToPlace
 from dispatch_domain.services.dispatch import Dispatcher
 from dispatch_domain.services.polling import Poller
 from dispatch_domain.vocabulary import DownloadStatus
@@ -47,55 +48,51 @@ class LoopState:
 
 @attrs.define
 class DispatchLoop:
-    """Runs dispatch rounds when woken and every `sweep_interval` seconds (back-off expiry,
-    work left pending by a crash). `wake()` returns a ticket; `settled(ticket)` waits until a
-    round that started after the wake has finished."""
+    """Dispatches a fetcher's fresh downloads at once (`dispatch_claimed`), and runs rounds
+    when woken and every `sweep_interval` seconds for the rest: back-off expiry, retries,
+    released parked links, and work a crashed Core had claimed."""
 
     dispatcher: Dispatcher
     sweep_interval: float = 5.0
-    poll_loop: PollLoop | None = None  # nudged when a round placed downloads
+    poll_loop: PollLoop | None = None  # nudged when downloads were placed
     state: LoopState = attrs.Factory(lambda: LoopState("dispatch round"))
     _wake: asyncio.Event = attrs.Factory(asyncio.Event)
-    _done: asyncio.Condition = attrs.Factory(asyncio.Condition)
-    _requested: int = 0
-    _completed: int = 0
-    _stopping: bool = False
+    _stopped: asyncio.Event = attrs.Factory(asyncio.Event)
+    _in_flight: set[asyncio.Task[None]] = attrs.Factory(set)
 
-    def wake(self) -> int:
-        self._requested += 1
+    def wake(self) -> None:
         self._wake.set()
-        return self._requested
 
-    async def settled(self, ticket: int, timeout: float) -> bool:
-        """True if a round covering `ticket` finished within `timeout` seconds."""
-        async with self._done:
-            try:
-                await asyncio.wait_for(
-                    self._done.wait_for(lambda: self._completed >= ticket), timeout
-                )
-            except TimeoutError:
-                return False
+    async def dispatch_claimed(self, links: Sequence[LinkToPlace], timeout: float) -> bool:
+        """Dispatch downloads the caller claimed; True if done within `timeout` seconds. The
+        dispatch goes on in the background if not, and a crash leaves them to the sweep."""
+        task = asyncio.create_task(self._placed(self.dispatcher.dispatch(links)))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout)
+        except TimeoutError:
+            return False
         return True
 
     def stop(self) -> None:
-        self._stopping = True
+        self._stopped.set()
         self._wake.set()
 
     async def run(self) -> None:
-        while not self._stopping:
-            with contextlib.suppress(TimeoutError):  # a sweep is due
-                await asyncio.wait_for(self._wake.wait(), self.sweep_interval)
+        while not self._stopped.is_set():
+            await _wait(self._wake, self.sweep_interval)  # woken, or a sweep is due
             self._wake.clear()
-            if self._stopping:
-                return
-            covered = self._requested
+            if self._stopped.is_set():
+                break
             await self.round()
-            async with self._done:
-                self._completed = covered
-                self._done.notify_all()
+        await asyncio.gather(*self._in_flight)
 
     async def round(self) -> None:
-        done = await self.state.record(self.dispatcher.drain())
+        await self._placed(self.dispatcher.drain())
+
+    async def _placed(self, work: Awaitable[Counter[DownloadStatus]]) -> None:
+        done = await self.state.record(work)
         if done[DownloadStatus.DOWNLOADING] and self.poll_loop is not None:
             self.poll_loop.nudge()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 import attrs
@@ -62,10 +62,12 @@ class Dispatcher:
     _turn: int = 0
 
     async def run_round(self) -> Counter[DownloadStatus]:
-        """Dispatch one batch of due downloads; how many ended in each status."""
+        """Claim one batch of due downloads and dispatch it; how many ended in each status."""
         links = await self.downloads.claim_due(self.clock.now(), self.batch_size, self.lease)
-        if not links:
-            return Counter()
+        return await self.dispatch(links) if links else Counter()
+
+    async def dispatch(self, links: Sequence[LinkToPlace]) -> Counter[DownloadStatus]:
+        """Run the cascade for downloads this caller has claimed and record every outcome."""
         downloaders = await self.services.downloaders()
         outcomes = await self._cascade(links, downloaders)
         transitions = [transition_for(link_id, outcome) for link_id, outcome in outcomes.items()]
@@ -89,7 +91,7 @@ class Dispatcher:
                 return total
 
     async def _cascade(
-        self, links: list[LinkToPlace], downloaders: list[Downloader]
+        self, links: Sequence[LinkToPlace], downloaders: list[Downloader]
     ) -> Mapping[int, Outcome]:
         cascade = Cascade.start(links, downloaders, now=self.clock.now(), turn=self._turn)
         self._turn += 1

@@ -87,8 +87,8 @@ class Poller:
         await self.services.save_health(
             {d.module_id: health for d, (_, health) in zip(due, polled, strict=True)}
         )
-        await self.downloads.apply(transitions, self.clock.now())
-        return Counter(change.target for change in transitions)
+        applied = set(await self.downloads.apply(transitions, self.clock.now()))
+        return Counter(change.target for change in transitions if change.download_id in applied)
 
     async def _poll(
         self, downloader: Downloader, tracked: list[Tracked]

@@ -33,9 +33,15 @@ S = DownloadStatus
 class InMemoryLinkRepository:
     state: InMemoryState
 
-    async def store(self, report: FetcherReport, links: Sequence[NewLink], now: datetime) -> Stored:
+    async def store(
+        self,
+        report: FetcherReport,
+        links: Sequence[NewLink],
+        now: datetime,
+        claimed_until: datetime | None = None,
+    ) -> Stored:
         self.state.reports.append(report)
-        created: list[int] = []
+        created: list[LinkToPlace] = []
         duplicates = 0
         for new in links:
             if self._known(new):
@@ -52,10 +58,10 @@ class InMemoryLinkRepository:
                 new.reason,
             )
             if new.download_type is not None:
-                created.append(self._add_attempt(link_id, 1, now))
-        return Stored(
-            links_created=len(created), duplicates=duplicates, download_ids=tuple(created)
-        )
+                download_id = self._add_attempt(link_id, 1, now, due=claimed_until or now)
+                created.append(LinkToPlace(download_id, new.url, new.download_type, new.save_path))
+        ids = tuple(link.download_id for link in created)
+        return Stored(len(created), duplicates, ids, tuple(created))
 
     def _known(self, new: NewLink) -> bool:
         return any(
@@ -63,10 +69,12 @@ class InMemoryLinkRepository:
             for link in self.state.links.values()
         )
 
-    def _add_attempt(self, link_id: int, attempt: int, now: datetime) -> int:
+    def _add_attempt(
+        self, link_id: int, attempt: int, now: datetime, due: datetime | None = None
+    ) -> int:
         download_id = self.state.new_id()
         self.state.downloads[download_id] = DownloadRow(
-            download_id, link_id, attempt, S.PENDING, now, now, next_attempt_at=now
+            download_id, link_id, attempt, S.PENDING, now, now, next_attempt_at=due or now
         )
         return download_id
 
@@ -99,6 +107,8 @@ class InMemoryDownloadRepository:
         for change in transitions:
             row = self.state.downloads.get(change.download_id)
             if row is None or row.status not in change.sources or self._would_double(row, change):
+                continue
+            if _changes_nothing(row, change):
                 continue
             _write(row, change, now)
             applied.append(row.download_id)
@@ -187,6 +197,20 @@ class InMemoryDownloadRepository:
         return followed
 
 
+_KEPT_UNLESS_GIVEN = ("module_id", "torrent_hash", "progress", "size", "content_path")
+
+
+def _changes_nothing(row: DownloadRow, change: Transition) -> bool:
+    """True if applying `change` would leave the row as it is (a new due time always counts)."""
+    given = {f: getattr(change, f) for f in _KEPT_UNLESS_GIVEN if getattr(change, f) is not None}
+    return (
+        change.target is not S.PENDING
+        and change.target is row.status
+        and (change.reason, change.remote_state) == (row.reason, row.remote_state)
+        and all(getattr(row, f) == value for f, value in given.items())
+    )
+
+
 def _write(row: DownloadRow, change: Transition, now: datetime) -> None:
     row.status = change.target
     row.reason = change.reason
@@ -194,7 +218,7 @@ def _write(row: DownloadRow, change: Transition, now: datetime) -> None:
     row.updated_at = now
     if change.target is S.PENDING:
         row.next_attempt_at = change.retry_at or now
-    for field in ("module_id", "torrent_hash", "progress", "size", "content_path"):
+    for field in _KEPT_UNLESS_GIVEN:
         value = getattr(change, field)
         if value is not None:
             setattr(row, field, value)

@@ -20,7 +20,7 @@ async def test_two_cores_on_one_database_poll_every_download_and_none_twice_per_
     pg_url: str,
 ) -> None:
     double = DownloaderDouble()
-    count = 250  # two status requests per cycle: 150 + 100 hashes
+    count = 250  # two status requests per cycle: 180 + 70 hashes
     async with (
         served(double) as port,
         running_core(pg_url, **POLLING) as core_a,
@@ -51,7 +51,7 @@ async def test_two_cores_on_one_database_poll_every_download_and_none_twice_per_
     # One Core alone polls about once a second; two uncoordinated Cores would poll twice as often.
     # The claim holds a downloader for 0.9 of an interval, whichever Core took it.
     assert 2 <= per_download <= window / 0.9 + 1
-    assert all(len(request) <= 150 for request in double.status_requests), "URL-sized chunks"
+    assert all(len(request) <= 180 for request in double.status_requests), "URL-sized chunks"
 
 
 async def test_statuses_follow_the_downloader_paused_error_and_gone(pg_url: str) -> None:

@@ -23,7 +23,9 @@ ORDER BY claimed.due_at, claimed.download_id;
 
 -- name: apply
 -- A change is applied only where (current status, event) is a row of the transition table;
--- reason and remote_state are always written, the other fields only when given.
+-- reason and remote_state are always written, the other fields only when given. A change
+-- that would leave the row as it is (a poll of a stalled download) writes nothing, so a poll
+-- cycle does not rewrite every followed row.
 WITH rules AS (
     SELECT *
     FROM unnest(%(rule_sources)s::text[], %(rule_events)s::text[], %(rule_targets)s::text[])
@@ -54,6 +56,15 @@ FROM changes
 JOIN rules ON rules.event = changes.event
 WHERE d.download_id = changes.download_id
   AND d.status = rules.source
+  AND (rules.target = %(pending)s  -- a new due time, always
+       OR rules.target IS DISTINCT FROM d.status
+       OR changes.reason IS DISTINCT FROM d.reason
+       OR changes.remote_state IS DISTINCT FROM d.remote_state
+       OR coalesce(changes.module_id, d.module_id) IS DISTINCT FROM d.module_id
+       OR coalesce(changes.torrent_hash, d.torrent_hash) IS DISTINCT FROM d.torrent_hash
+       OR coalesce(changes.progress, d.progress) IS DISTINCT FROM d.progress
+       OR coalesce(changes.size, d.size) IS DISTINCT FROM d.size
+       OR coalesce(changes.content_path, d.content_path) IS DISTINCT FROM d.content_path)
   -- a change that would make a second active attempt for the link is not applied
   AND (rules.target <> ALL(%(active)s::text[])
        OR d.status = ANY(%(active)s::text[])

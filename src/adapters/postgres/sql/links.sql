@@ -22,8 +22,8 @@ ORDER BY item.download_url
 ON CONFLICT DO NOTHING;
 
 -- name: add_links
--- New links only (a known URL or info-hash is skipped), then one pending attempt, due now,
--- for each new link that has a type. Links go in info-hash order, then URL order: a URL
+-- New links only (a known URL or info-hash is skipped), then one pending attempt for each
+-- new link that has a type, due at %(due_at)s (now, or when the caller's claim ends). Links go in info-hash order, then URL order: a URL
 -- always comes with the same info-hash, so every post meets the keys another post may be
 -- inserting in the same order and two posts cannot deadlock. Downloads go in the post's
 -- order, so their ids follow it.
@@ -42,11 +42,14 @@ WITH incoming AS (
     RETURNING link_id, url, download_type
 ), made AS (
     INSERT INTO downloads (link_id, attempt, status, next_attempt_at, created_at, updated_at)
-    SELECT added.link_id, 1, %(pending)s, %(now)s, %(now)s, %(now)s
+    SELECT added.link_id, 1, %(pending)s, %(due_at)s, %(now)s, %(now)s
     FROM added
     JOIN incoming ON incoming.url = added.url
     WHERE added.download_type IS NOT NULL
     ORDER BY incoming.position
-    RETURNING download_id
+    RETURNING download_id, link_id
 )
-SELECT download_id FROM made ORDER BY download_id;
+SELECT made.download_id, added.url
+FROM made
+JOIN added ON added.link_id = made.link_id
+ORDER BY made.download_id;

@@ -142,13 +142,15 @@ async def receive_fetcher_results(
     settings: NamedDependency[CoreSettings],
     converter: NamedDependency[cattrs.Converter],
 ) -> FetcherResultOut:
-    """Store a fetcher's links (committed before any downloader is called), then report how
-    dispatch went, waiting at most `dispatch_wait` seconds; the rest finishes in the background."""
+    """Store a fetcher's links (committed before any downloader is called), then dispatch
+    them and report how it went, waiting at most `dispatch_wait` seconds; the rest finishes in
+    the background. The new downloads are claimed as they are stored, so a Core that dies
+    before dispatching them leaves them to another Core's sweep once the claim ends."""
     report = parse_report(data, converter)
-    result = await ingest_fetcher_results(report, links, clock, detectors)
+    result = await ingest_fetcher_results(report, links, clock, detectors, settings.lease)
     settled = True
-    if result.download_ids:
-        settled = await dispatch_loop.settled(dispatch_loop.wake(), settings.dispatch_wait)
+    if result.claimed:
+        settled = await dispatch_loop.dispatch_claimed(result.claimed, settings.dispatch_wait)
     counts = await downloads.count_by_status(result.download_ids)
     return FetcherResultOut(
         success=True,
