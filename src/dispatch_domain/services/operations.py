@@ -15,6 +15,8 @@ from dispatch_domain.status import CANCELLABLE, RETRYABLE, TRACKED, DownloadEven
 from dispatch_domain.transition import Transition
 from dispatch_domain.vocabulary import DownloadStatus, RemoteState
 
+NO_SUCH_DOWNLOAD = "no such download"
+
 
 class DownloaderUnavailable(DispatchError):
     """The downloader holding a download did not answer; nothing was changed."""
@@ -85,7 +87,7 @@ def _cancel_result(
     download_id: int, view: DownloadView | None, refusal: str | None
 ) -> ActionResult:
     if view is None:
-        return ActionResult(download_id, False, reason="no such download")
+        return ActionResult(download_id, False, reason=NO_SUCH_DOWNLOAD)
     done = view.status is DownloadStatus.CANCELLED and refusal is None
     return ActionResult(download_id, done, view.status, refusal)
 
@@ -106,7 +108,7 @@ async def retry_downloads(
                 )
             )
         elif view is None:
-            results.append(ActionResult(download_id, False, reason="no such download"))
+            results.append(ActionResult(download_id, False, reason=NO_SUCH_DOWNLOAD))
         else:
             results.append(ActionResult(download_id, False, view.status, _why_not_retried(view)))
     return results

@@ -313,3 +313,27 @@ async def test_a_cancel_during_dispatch_reaches_the_downloader_that_took_the_lin
 
         await eventually(withdrawn)
         assert [d["status"] for d in await core.downloads()] == ["cancelled"]
+
+
+async def test_retry_by_ids_or_status_and_clear_errors_for_bad_requests(pg_url: str) -> None:
+    double = DownloaderDouble(reject_all="disk full")
+    async with served(double) as port, running_core(pg_url) as core:
+        await core.register("qb", port)
+        await core.post_links([magnet(60), magnet(61)])
+        assert {d["status"] for d in await core.downloads()} == {"failed"}
+
+        nothing = await core.client.post("/downloads/retry", json={"download_ids": []})
+        assert (nothing.status_code, nothing.json()["results"]) == (200, [])
+        both = await core.client.post(
+            "/downloads/retry", json={"download_ids": [1], "status": "failed"}
+        )
+        assert (
+            both.status_code == 422 and both.headers["content-type"] == "application/problem+json"
+        )
+        missing = await core.client.post("/downloads/999999/retry")
+        assert missing.status_code == 404
+
+        retried = (await core.client.post("/downloads/retry", json={"status": "failed"})).json()
+        assert (retried["done"], retried["not_done"]) == (2, 0)
+        attempts = sorted(d["attempts"] for d in await core.downloads())
+        assert attempts == [1, 1, 2, 2], "the failed attempts stay as history"

@@ -17,6 +17,7 @@ from dispatch_domain.errors import InvalidInput, NotFound
 from dispatch_domain.model import DownloadFilter, DownloadView
 from dispatch_domain.ports import Clock, DownloaderGateway, DownloadRepository, ServiceRepository
 from dispatch_domain.services.operations import (
+    NO_SUCH_DOWNLOAD,
     ActionResult,
     cancel_downloads,
     retry_downloads,
@@ -145,7 +146,7 @@ class DownloadsController(Controller):
     ) -> ActionOut:
         """A new attempt for a failed, cancelled, parked or unreachable download."""
         (result,) = await retry_downloads([download_id], ops.downloads, ops.clock)
-        if result.reason == "no such download":
+        if result.reason == NO_SUCH_DOWNLOAD:
             raise NotFound("download", download_id)
         if result.done:
             dispatch_loop.wake()
@@ -161,7 +162,11 @@ class DownloadsController(Controller):
         """Retry the given downloads, or every download in the given status."""
         if (data.download_ids is None) == (data.status is None):
             raise InvalidInput("give either download_ids or status")
-        ids = data.download_ids or await ops.downloads.ids_with_status([data.status])  # type: ignore[list-item]
+        if data.download_ids is not None:
+            ids = data.download_ids
+        else:
+            assert data.status is not None
+            ids = await ops.downloads.ids_with_status([data.status])
         results = await retry_downloads(ids, ops.downloads, ops.clock)
         if any(r.done for r in results):
             dispatch_loop.wake()
