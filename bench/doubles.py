@@ -29,8 +29,8 @@ async def add(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
     results = []
     for item in data["items"]:
         found = HEX_BTIH.search(item["url"])
-        torrent_hash = found.group(1).lower() if found else None
-        results.append({"url": item["url"], "status": "accepted", "hash": torrent_hash})
+        remote_id = found.group(1).lower() if found else None
+        results.append({"url": item["url"], "status": "accepted", "hash": remote_id})
     return {"results": results}
 
 

@@ -44,7 +44,7 @@ WITH links AS (
     FROM generate_series(1, %(count)s) AS n
     RETURNING link_id, info_hash
 )
-INSERT INTO downloads (link_id, attempt, status, module_id, torrent_hash, next_attempt_at,
+INSERT INTO downloads (link_id, attempt, status, module_id, remote_id, next_attempt_at,
                        created_at, updated_at)
 SELECT link_id, 1, 'downloading', (%(module_ids)s::bigint[])[1 + link_id %% %(downloaders)s],
        info_hash, now(), now(), now()

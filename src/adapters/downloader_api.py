@@ -1,4 +1,8 @@
-"""The downloader service's JSON contract, spoken by Core's gateway and by the downloader app."""
+"""The downloader service's JSON contract, spoken by Core's gateway and by the downloader app.
+
+The wire calls a download's id at its downloader `hash` (the seed contract's word); the domain
+calls it `remote_id`: an info-hash for BitTorrent, the client's own id for anything else.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,15 @@ from typing import Any, Literal
 import attrs
 import cattrs
 
-from dispatch_domain.answers import Accepted, AddRequest, AddResult, Rejected, RemoteStatus
+from dispatch_domain.answers import (
+    NO_ID,
+    Accepted,
+    AddRequest,
+    AddResult,
+    Rejected,
+    RemoteStatus,
+    remote_key,
+)
 from dispatch_domain.vocabulary import RemoteState
 
 
@@ -87,44 +99,45 @@ def add_batch_result(results: Mapping[str, AddResult]) -> AddBatchResult:
 
 
 def _add_item_result(url: str, result: AddResult) -> AddItemResult:
-    if isinstance(result, Accepted):
-        return AddItemResult(url=url, status="accepted", hash=result.hash)
-    return AddItemResult(url=url, status="rejected", reason=result.reason)
+    if isinstance(result, Accepted) and result.remote_id.strip():
+        return AddItemResult(url=url, status="accepted", hash=remote_key(result.remote_id))
+    reason = result.reason if isinstance(result, Rejected) else NO_ID
+    return AddItemResult(url=url, status="rejected", reason=reason)
 
 
 def add_results(batch: AddBatchResult) -> dict[str, AddResult]:
-    """Results keyed by URL, as the cascade folds them."""
-    return {
-        item.url: Accepted(item.hash.lower() if item.hash else None)
-        if item.status == "accepted"
-        else Rejected(item.reason or "rejected without a reason")
-        for item in batch.results
-    }
+    """Results keyed by URL, as the cascade folds them; an acceptance without an id is that
+    item's rejection, since nobody could follow the download."""
+    return {item.url: _add_result(item) for item in batch.results}
+
+
+def _add_result(item: AddItemResult) -> AddResult:
+    if item.status != "accepted":
+        return Rejected(item.reason or "rejected without a reason")
+    if item.hash is None or not item.hash.strip():
+        return Rejected(NO_ID)
+    return Accepted(remote_key(item.hash))
 
 
 def status_list(statuses: Sequence[RemoteStatus]) -> StatusList:
-    return StatusList([StatusItem(status=s.state, **_status_fields(s)) for s in statuses])
+    return StatusList(
+        [
+            StatusItem(hash=remote_key(s.remote_id), status=s.state, **_status_fields(s))
+            for s in statuses
+        ]
+    )
 
 
 def remote_statuses(payload: StatusList) -> list[RemoteStatus]:
     return [
-        RemoteStatus(
-            item.hash.lower(),
-            item.status,
-            item.progress,
-            item.size,
-            item.name,
-            item.save_path,
-            item.content_path,
-            item.reason,
-        )
+        RemoteStatus(remote_id=remote_key(item.hash), state=item.status, **_status_fields(item))
         for item in payload.statuses
     ]
 
 
 def _status_fields(item: RemoteStatus | StatusItem) -> dict[str, Any]:
+    """The fields both sides name alike; the id is matched by its `remote_key`."""
     return {
-        "hash": item.hash.lower(),
         "progress": item.progress,
         "size": item.size,
         "name": item.name,
@@ -141,4 +154,4 @@ def cancel_batch_result(cancelled: Mapping[str, bool]) -> CancelBatchResult:
 
 
 def cancelled_hashes(payload: CancelBatchResult) -> dict[str, bool]:
-    return {item.hash.lower(): item.status == "cancelled" for item in payload.results}
+    return {remote_key(item.hash): item.status == "cancelled" for item in payload.results}

@@ -8,6 +8,16 @@ import attrs
 
 from dispatch_domain.vocabulary import RemoteState
 
+NO_ID = "accepted without an id"
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def remote_key(remote_id: str) -> str:
+    """The form a remote id is matched by: an info-hash (40 or 64 hex digits) in lowercase, so a
+    client's uppercase hash finds its download; any other id exactly as its downloader gave it."""
+    text = remote_id.strip()
+    return text.lower() if len(text) in (40, 64) and set(text) <= _HEX else text
+
 
 @attrs.frozen
 class AddRequest:
@@ -19,9 +29,10 @@ class AddRequest:
 
 @attrs.frozen
 class Accepted:
-    """The downloader took the link; `hash` is the info-hash it knows it by (None for http)."""
+    """The downloader took the link and follows it by `remote_id`: the lowercase hex info-hash
+    for BitTorrent, the downloader's own id (aria2's gid, say) for anything else."""
 
-    hash: str | None = None
+    remote_id: str
 
 
 @attrs.frozen
@@ -55,7 +66,7 @@ class Answered:
 class RemoteStatus:
     """One download as its downloader reports it."""
 
-    hash: str
+    remote_id: str
     state: RemoteState
     progress: float = 0.0
     size: int = 0
@@ -67,17 +78,17 @@ class RemoteStatus:
 
 @attrs.frozen
 class StatusReport:
-    """A downloader's statuses for the hashes asked about, keyed by lowercase hash."""
+    """A downloader's statuses for the remote ids asked about, keyed by `remote_key`."""
 
     statuses: Mapping[str, RemoteStatus]
 
-    def status_for(self, torrent_hash: str) -> RemoteStatus:
-        found = self.statuses.get(torrent_hash.lower())
-        return found or RemoteStatus(hash=torrent_hash, state=RemoteState.NOT_FOUND)
+    def status_for(self, remote_id: str) -> RemoteStatus:
+        found = self.statuses.get(remote_key(remote_id))
+        return found or RemoteStatus(remote_id=remote_id, state=RemoteState.NOT_FOUND)
 
 
 @attrs.frozen
 class CancelReport:
-    """Which hashes a downloader cancelled (`True`) and which it did not know (`False`)."""
+    """Which remote ids a downloader cancelled (`True`) and which it did not know (`False`)."""
 
     cancelled: Mapping[str, bool]

@@ -26,32 +26,35 @@ class BackendHealth:
 
 
 class DownloadBackend(Protocol):
-    """A download client seen through its batch operations; results are keyed by URL or hash."""
+    """A download client seen through its batch operations; results are keyed by URL or remote id.
+
+    A remote id is what the client follows a download by: the lowercase hex info-hash for
+    BitTorrent, the client's own id (aria2's gid, say) otherwise."""
 
     @property
     def supported_types(self) -> frozenset[DownloadType]: ...
 
     async def add(self, items: Sequence[AddRequest]) -> Mapping[str, AddResult]:
-        """Add every item; each URL gets Accepted(hash) or Rejected(reason)."""
+        """Add every item; each URL gets Accepted(remote_id) or Rejected(reason)."""
         ...
 
-    async def statuses(self, hashes: Sequence[str]) -> Sequence[RemoteStatus]:
-        """The status of each hash; a hash the client does not know is NOT_FOUND."""
+    async def statuses(self, remote_ids: Sequence[str]) -> Sequence[RemoteStatus]:
+        """The status of each remote id; an id the client does not know is NOT_FOUND."""
         ...
 
-    async def cancel(self, hashes: Sequence[str]) -> Mapping[str, bool]:
+    async def cancel(self, remote_ids: Sequence[str]) -> Mapping[str, bool]:
         """Remove downloads, keeping their files; True if it existed."""
         ...
 
-    async def pause(self, torrent_hash: str) -> bool:
+    async def pause(self, remote_id: str) -> bool:
         """Pause one download; False if the client does not know it."""
         ...
 
-    async def resume(self, torrent_hash: str) -> bool:
+    async def resume(self, remote_id: str) -> bool:
         """Resume one download; False if the client does not know it."""
         ...
 
-    async def delete(self, torrent_hash: str, *, delete_files: bool) -> bool:
+    async def delete(self, remote_id: str, *, delete_files: bool) -> bool:
         """Remove one download, with or without its files; False if unknown."""
         ...
 

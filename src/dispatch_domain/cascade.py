@@ -8,7 +8,7 @@ from itertools import groupby
 
 import attrs
 
-from dispatch_domain.answers import Accepted, AddRequest, Answered, Unreachable
+from dispatch_domain.answers import NO_ID, Accepted, AddRequest, Answered, Unreachable
 from dispatch_domain.health import Health
 from dispatch_domain.vocabulary import DownloadType
 
@@ -37,8 +37,10 @@ class LinkToPlace:
 
 @attrs.frozen
 class Placed:
+    """Accepted by `module_id`, which follows it by `remote_id`."""
+
     module_id: int
-    torrent_hash: str | None
+    remote_id: str
 
 
 @attrs.frozen
@@ -157,13 +159,13 @@ class Cascade:
         placed, reasons, refused = dict(self.placed), dict(self.reasons), set(self.refused)
         for link in self._unplaced_for(target):
             result = answer.result_for(link.url)
-            if isinstance(result, Accepted):
-                placed[link.download_id] = Placed(target.module_id, result.hash)
-            else:
+            if isinstance(result, Accepted) and result.remote_id:
+                placed[link.download_id] = Placed(target.module_id, result.remote_id)
+            else:  # an acceptance without an id would be a download nobody can follow
                 refused.add(link.download_id)
                 reasons[link.download_id] = (
                     *reasons.get(link.download_id, ()),
-                    f"{target.name}: {result.reason}",
+                    f"{target.name}: {NO_ID if isinstance(result, Accepted) else result.reason}",
                 )
         health = {**self.health, target.module_id: target.health.up(self.now)}
         return attrs.evolve(

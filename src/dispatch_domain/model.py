@@ -9,7 +9,10 @@ import attrs
 
 from dispatch_domain.cascade import Downloader, LinkToPlace
 from dispatch_domain.health import Health
+from dispatch_domain.status import TRACKED
 from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState, ServiceType
+
+TORRENT_TYPES = frozenset({DownloadType.MAGNET, DownloadType.TORRENT})
 
 
 @attrs.frozen
@@ -166,13 +169,23 @@ class DownloadView:
     updated_at: datetime
     module_id: int | None = None
     downloader: str | None = None
-    torrent_hash: str | None = None
+    remote_id: str | None = None  # what its downloader follows it by, once accepted
     progress: float = 0.0
     size: int | None = None
     reason: str | None = None
     remote_state: RemoteState | None = None
     content_path: str | None = None
     next_attempt_at: datetime | None = None
+
+    @property
+    def torrent_hash(self) -> str | None:
+        """The info-hash of a BitTorrent download its downloader accepted; None for others."""
+        return self.remote_id if self.download_type in TORRENT_TYPES else None
+
+    @property
+    def at_downloader(self) -> bool:
+        """Followed at a downloader (any type): it can be polled, cancelled, paused there."""
+        return self.status in TRACKED and self.module_id is not None and bool(self.remote_id)
 
 
 @attrs.frozen
@@ -198,7 +211,7 @@ class Tracked:
 
     download_id: int
     module_id: int
-    torrent_hash: str
+    remote_id: str
     status: DownloadStatus
 
 

@@ -131,20 +131,23 @@ class ServiceRepository(Protocol):
 
 @runtime_checkable
 class DownloaderGateway(Protocol):
-    """Talks to downloader services; outages are Unreachable values, not exceptions."""
+    """Talks to downloader services; outages are Unreachable values, not exceptions.
+
+    A download is known at its downloader by its `remote_id` (the info-hash for BitTorrent,
+    the downloader's own id otherwise), whatever its type."""
 
     async def submit(
         self, downloader: Downloader, items: Sequence[AddRequest]
     ) -> Answered | Unreachable: ...
 
     async def statuses(
-        self, downloader: Downloader, hashes: Sequence[str]
+        self, downloader: Downloader, remote_ids: Sequence[str]
     ) -> StatusReport | Unreachable: ...
 
     async def cancel(
-        self, downloader: Downloader, hashes: Sequence[str]
+        self, downloader: Downloader, remote_ids: Sequence[str]
     ) -> CancelReport | Unreachable: ...
 
-    async def pause(self, downloader: Downloader, torrent_hash: str) -> bool | Unreachable: ...
+    async def pause(self, downloader: Downloader, remote_id: str) -> bool | Unreachable: ...
 
-    async def resume(self, downloader: Downloader, torrent_hash: str) -> bool | Unreachable: ...
+    async def resume(self, downloader: Downloader, remote_id: str) -> bool | Unreachable: ...

@@ -22,7 +22,7 @@ class Transition:
     event: DownloadEvent
     reason: str | None = None
     module_id: int | None = None
-    torrent_hash: str | None = None
+    remote_id: str | None = None
     retry_at: datetime | None = None
     progress: float | None = None
     size: int | None = None

@@ -109,11 +109,9 @@ class Given:
         registered = await self.store.services.register(registration, self.now)
         return registered.module
 
-    async def at_downloader(self, module: ServiceModule, torrent_hash: str = "ab" * 20) -> int:
+    async def at_downloader(self, module: ServiceModule, remote_id: str = "ab" * 20) -> int:
         """A download accepted by `module`."""
-        return await self.download(
-            E.ACCEPTED, module_id=module.module_id, torrent_hash=torrent_hash
-        )
+        return await self.download(E.ACCEPTED, module_id=module.module_id, remote_id=remote_id)
 
     def later(self, **delta: float) -> datetime:
         return self.now + timedelta(**delta)

@@ -33,9 +33,9 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[DownloadBacke
 @pytest.fixture
 async def torrent(backend: DownloadBackend) -> AsyncIterator[str]:
     """A fresh info-hash, removed from the backend after the test."""
-    torrent_hash = random_hash()
-    yield torrent_hash
-    await backend.delete(torrent_hash, delete_files=True)
+    remote_id = random_hash()
+    yield remote_id
+    await backend.delete(remote_id, delete_files=True)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
@@ -46,8 +46,8 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0
         await asyncio.sleep(0.2)
 
 
-async def _state(backend: DownloadBackend, torrent_hash: str) -> RemoteState:
-    [status] = await backend.statuses([torrent_hash])
+async def _state(backend: DownloadBackend, remote_id: str) -> RemoteState:
+    [status] = await backend.statuses([remote_id])
     return status.state
 
 
@@ -100,7 +100,7 @@ async def test_a_save_path_escaping_the_download_root_is_rejected(
 async def test_an_unknown_hash_is_not_found(backend: DownloadBackend) -> None:
     unknown = random_hash()
     [status] = await backend.statuses([unknown])
-    assert (status.hash, status.state) == (unknown, RemoteState.NOT_FOUND)
+    assert (status.remote_id, status.state) == (unknown, RemoteState.NOT_FOUND)
 
 
 async def test_statuses_answer_every_hash_asked_by_hash(
@@ -108,7 +108,7 @@ async def test_statuses_answer_every_hash_asked_by_hash(
 ) -> None:
     unknown = random_hash()
     await backend.add([AddRequest(magnet(torrent))])
-    statuses = {s.hash: s.state for s in await backend.statuses([unknown, torrent.upper()])}
+    statuses = {s.remote_id: s.state for s in await backend.statuses([unknown, torrent.upper()])}
     assert statuses == {unknown: RemoteState.NOT_FOUND, torrent: RemoteState.DOWNLOADING}
 
 
@@ -153,5 +153,5 @@ async def test_health_says_reachable_and_logged_in(backend: DownloadBackend) -> 
     assert (health.reachable, health.logged_in, health.reason) == (True, True, None)
 
 
-async def _is(backend: DownloadBackend, torrent_hash: str, state: RemoteState) -> bool:
-    return await _state(backend, torrent_hash) is state
+async def _is(backend: DownloadBackend, remote_id: str, state: RemoteState) -> bool:
+    return await _state(backend, remote_id) is state

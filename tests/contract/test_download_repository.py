@@ -51,7 +51,7 @@ async def test_a_claimed_download_is_leased_until_the_lease_ends(store, given):
 
 
 async def test_only_pending_downloads_that_are_due_are_claimed(store, given):
-    await given.download(E.ACCEPTED, module_id=None, torrent_hash="aa" * 20)
+    await given.download(E.ACCEPTED, module_id=None, remote_id="aa" * 20)
     await given.download(E.NO_DOWNLOADER)
     await given.download(E.UNREACHABLE, retry_at=given.later(hours=1))
 
@@ -64,14 +64,14 @@ async def test_only_pending_downloads_that_are_due_are_claimed(store, given):
 async def test_an_accepted_download_records_its_downloader_and_hash(store, given):
     module = await given.downloader()
     (download_id,) = await given.downloads(1)
-    accepted = Transition(download_id, E.ACCEPTED, module_id=module.module_id, torrent_hash="h1")
+    accepted = Transition(download_id, E.ACCEPTED, module_id=module.module_id, remote_id="h1")
 
     applied = await store.downloads.apply([accepted], given.later(seconds=5))
 
     assert applied == [download_id]
     view = await store.downloads.get(download_id)
     assert view.status is S.DOWNLOADING
-    assert (view.module_id, view.downloader, view.torrent_hash) == (module.module_id, "qbit", "h1")
+    assert (view.module_id, view.downloader, view.remote_id) == (module.module_id, "qbit", "h1")
     assert view.updated_at == given.later(seconds=5)
     assert view.created_at == NOW
     assert view.next_attempt_at is None
@@ -81,18 +81,18 @@ async def test_a_transition_from_a_status_it_does_not_leave_is_ignored(store, gi
     download_id = await given.download(E.CANCEL, reason="user")
 
     applied = await store.downloads.apply(
-        [Transition(download_id, E.ACCEPTED, torrent_hash="h")], given.later(seconds=1)
+        [Transition(download_id, E.ACCEPTED, remote_id="h")], given.later(seconds=1)
     )
 
     assert applied == []
     view = await store.downloads.get(download_id)
-    assert (view.status, view.reason, view.torrent_hash) == (S.CANCELLED, "user", None)
+    assert (view.status, view.reason, view.remote_id) == (S.CANCELLED, "user", None)
     assert view.updated_at == NOW
 
 
 async def test_a_batch_applies_only_what_each_current_status_allows(store, given):
     pending = await given.download()
-    downloading = await given.download(E.ACCEPTED, torrent_hash="cc" * 20)
+    downloading = await given.download(E.ACCEPTED, remote_id="cc" * 20)
     completed = await given.download(E.ACCEPTED, E.REPORTED_COMPLETED)
 
     applied = await store.downloads.apply(
@@ -115,7 +115,7 @@ async def test_two_changes_to_one_download_in_a_batch_apply_in_order(store, give
 
     applied = await store.downloads.apply(
         [
-            Transition(download_id, E.ACCEPTED, torrent_hash="dd" * 20),
+            Transition(download_id, E.ACCEPTED, remote_id="dd" * 20),
             Transition(download_id, E.REPORTED_COMPLETED, progress=1.0, size=10),
         ],
         NOW,
@@ -123,7 +123,7 @@ async def test_two_changes_to_one_download_in_a_batch_apply_in_order(store, give
 
     assert applied == [download_id, download_id]
     view = await store.downloads.get(download_id)
-    assert (view.status, view.torrent_hash, view.progress) == (S.COMPLETED, "dd" * 20, 1.0)
+    assert (view.status, view.remote_id, view.progress) == (S.COMPLETED, "dd" * 20, 1.0)
 
 
 async def test_reason_and_remote_state_are_always_written_other_fields_only_when_given(
@@ -148,7 +148,7 @@ async def test_reason_and_remote_state_are_always_written_other_fields_only_when
     assert view.status is S.DOWNLOADER_ERROR
     assert (view.reason, view.remote_state) == (None, None)
     assert (view.progress, view.size, view.content_path) == (0.25, 1000, "/data/Show/ep1.mkv")
-    assert (view.module_id, view.torrent_hash) == (module.module_id, "ab" * 20)
+    assert (view.module_id, view.remote_id) == (module.module_id, "ab" * 20)
 
 
 async def test_a_batch_may_mix_whole_and_fractional_progress(store, given):
@@ -297,7 +297,7 @@ async def test_find_filters_by_status_downloader_and_link(store, given):
     module = await given.downloader()
     other = await given.downloader("other", host="10.0.0.3")
     placed = await given.at_downloader(module)
-    await given.at_downloader(other, torrent_hash="ef" * 20)
+    await given.at_downloader(other, remote_id="ef" * 20)
     (waiting,) = await given.downloads(1)
     link_id = (await store.downloads.get(waiting)).link_id
 
@@ -330,7 +330,7 @@ async def test_a_closed_download_is_retried_as_a_new_pending_attempt(store, give
     view = await store.downloads.get(new)
     assert (view.status, view.attempts, view.link_id) == (S.PENDING, 2, before.link_id)
     assert view.created_at == view.next_attempt_at == given.later(hours=1)
-    assert (view.module_id, view.torrent_hash, view.reason) == (None, None, None)
+    assert (view.module_id, view.remote_id, view.reason) == (None, None, None)
     assert await store.downloads.get(old) == before
     claimed = await store.downloads.claim_due(given.later(hours=1), 10, LEASE)
     assert [c.download_id for c in claimed] == [new]
@@ -428,7 +428,7 @@ async def test_tracked_are_the_hashed_downloads_at_the_given_downloaders(store, 
 
     tracked = await store.downloads.tracked([module.module_id])
 
-    assert [(t.download_id, t.module_id, t.torrent_hash, t.status) for t in tracked] == [
+    assert [(t.download_id, t.module_id, t.remote_id, t.status) for t in tracked] == [
         (downloading, module.module_id, "01" * 20, S.DOWNLOADING),
         (unreachable, module.module_id, "02" * 20, S.DOWNLOADER_ERROR),
     ]

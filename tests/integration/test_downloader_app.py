@@ -197,4 +197,4 @@ async def test_serves_its_openapi_description(client: AsyncTestClient) -> None:
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert {"/downloads", "/downloads/cancel", "/health"} <= set(paths)
-    assert "/downloads/{torrent_hash}/pause" in paths
+    assert "/downloads/{remote_id}/pause" in paths

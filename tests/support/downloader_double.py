@@ -58,8 +58,8 @@ class DownloaderDouble:
     def app(self) -> Litestar:
         return Litestar([self._add_handler(), self._status_handler(), self._cancel_handler()])
 
-    def set_state(self, torrent_hash: str, status: str, **fields: Any) -> None:
-        self.torrents[torrent_hash] = {"hash": torrent_hash, "status": status, **fields}
+    def set_state(self, remote_id: str, status: str, **fields: Any) -> None:
+        self.torrents[remote_id] = {"hash": remote_id, "status": status, **fields}
 
     def _add_handler(self) -> Any:
         @post("/downloads")
@@ -82,12 +82,12 @@ class DownloaderDouble:
         reason = self.reject_all or self.rejects.get(url)
         if reason:
             return {"url": url, "status": "rejected", "hash": None, "reason": reason}
-        torrent_hash = hash_of(url)
+        remote_id = hash_of(url)
         self.torrents.setdefault(
-            torrent_hash,
-            {"hash": torrent_hash, "status": "downloading", "progress": 0.0, "size": 0},
+            remote_id,
+            {"hash": remote_id, "status": "downloading", "progress": 0.0, "size": 0},
         )
-        return {"url": url, "status": "accepted", "hash": torrent_hash, "reason": None}
+        return {"url": url, "status": "accepted", "hash": remote_id, "reason": None}
 
     def _status_handler(self) -> Any:
         @get("/downloads")

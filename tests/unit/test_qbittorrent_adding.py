@@ -90,7 +90,7 @@ async def test_a_v2_magnet_is_matched_by_the_truncated_hash_qbittorrent_shows() 
         results = await backend.add([AddRequest(uri)])
         [status] = await backend.statuses([digest])
     assert results[uri] == Accepted(digest)
-    assert status.hash == digest
+    assert status.remote_id == digest
     assert status.state.value == "downloading"
 
 

@@ -71,7 +71,7 @@ async def test_an_expired_session_is_renewed_once_and_the_call_retried(rig: Rig)
     rig.webui.expire_session()
     rig.webui.calls.clear()
     statuses = await rig.backend.statuses([HASH])
-    assert statuses[0].hash == HASH
+    assert statuses[0].remote_id == HASH
     assert rig.webui.calls == ["torrents/info", "auth/login", "torrents/info"]
 
 

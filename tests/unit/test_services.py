@@ -110,7 +110,7 @@ async def test_dispatch_places_by_priority_and_cascades_on_rejection(
     assert done == {S.DOWNLOADING: 1}
     assert [name for name, _ in gateway.calls] == ["picky", "fallback"]
     (view,) = (await store.downloads.find(DownloadFilter())).items
-    assert (view.downloader, view.torrent_hash) == ("fallback", MAGNET[-40:])
+    assert (view.downloader, view.remote_id) == ("fallback", MAGNET[-40:])
 
 
 async def test_parked_links_go_out_when_a_capable_downloader_registers(

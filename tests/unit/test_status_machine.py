@@ -122,7 +122,7 @@ class DownloadLifecycle(RuleBasedStateMachine):
     @rule(data=st.data(), event=st.sampled_from([e for e in DownloadEvent if e is not E.RETRY]))
     def an_event_arrives(self, data: st.DataObject, event: DownloadEvent) -> None:
         download_id = data.draw(st.sampled_from(sorted(self.seen)))
-        extra = {"module_id": 1, "torrent_hash": "a" * 40} if event is E.ACCEPTED else {}
+        extra = {"module_id": 1, "remote_id": "a" * 40} if event is E.ACCEPTED else {}
         _run(
             self.store.downloads.apply([Transition(download_id, event, **extra)], self.clock.now())
         )

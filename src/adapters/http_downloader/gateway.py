@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import attrs
 import cattrs
@@ -63,16 +64,15 @@ class HttpDownloaderGateway:
         return Answered(api.add_results(payload))
 
     async def statuses(
-        self, downloader: Downloader, hashes: Sequence[str]
+        self, downloader: Downloader, remote_ids: Sequence[str]
     ) -> StatusReport | Unreachable:
-        chunks = [
-            hashes[i : i + self.status_chunk] for i in range(0, len(hashes), self.status_chunk)
-        ]
+        step = self.status_chunk
+        chunks = [remote_ids[i : i + step] for i in range(0, len(remote_ids), step)]
         limit = asyncio.Semaphore(self.parallel_chunks)
 
         async def one(chunk: Sequence[str]) -> api.StatusList:
             async with limit:
-                params = {"hashes": ",".join(chunk)}
+                params = {"hashes": ",".join(chunk)}  # the wire's word for remote ids
                 return await self._call(
                     downloader, "GET", "/downloads", api.StatusList, params=params
                 )
@@ -81,13 +81,13 @@ class HttpDownloaderGateway:
             answers = await asyncio.gather(*(one(chunk) for chunk in chunks))
         except _Unreachable as failure:
             return Unreachable(failure.reason)
-        found = {s.hash: s for answer in answers for s in api.remote_statuses(answer)}
+        found = {s.remote_id: s for answer in answers for s in api.remote_statuses(answer)}
         return StatusReport(found)
 
     async def cancel(
-        self, downloader: Downloader, hashes: Sequence[str]
+        self, downloader: Downloader, remote_ids: Sequence[str]
     ) -> CancelReport | Unreachable:
-        body = self.converter.unstructure(api.HashList(list(hashes)))
+        body = self.converter.unstructure(api.HashList(list(remote_ids)))
         try:
             payload = await self._call(
                 downloader, "POST", "/downloads/cancel", api.CancelBatchResult, json=body
@@ -96,17 +96,18 @@ class HttpDownloaderGateway:
             return Unreachable(failure.reason)
         return CancelReport(api.cancelled_hashes(payload))
 
-    async def pause(self, downloader: Downloader, torrent_hash: str) -> bool | Unreachable:
-        return await self._toggle(downloader, torrent_hash, "pause")
+    async def pause(self, downloader: Downloader, remote_id: str) -> bool | Unreachable:
+        return await self._toggle(downloader, remote_id, "pause")
 
-    async def resume(self, downloader: Downloader, torrent_hash: str) -> bool | Unreachable:
-        return await self._toggle(downloader, torrent_hash, "resume")
+    async def resume(self, downloader: Downloader, remote_id: str) -> bool | Unreachable:
+        return await self._toggle(downloader, remote_id, "resume")
 
     async def _toggle(
-        self, downloader: Downloader, torrent_hash: str, action: str
+        self, downloader: Downloader, remote_id: str, action: str
     ) -> bool | Unreachable:
         try:
-            response = await self._send(downloader, "POST", f"/downloads/{torrent_hash}/{action}")
+            path = f"/downloads/{quote(remote_id, safe='')}/{action}"
+            response = await self._send(downloader, "POST", path)
         except _Unreachable as failure:
             return Unreachable(failure.reason)
         if response.status_code == httpx.codes.NOT_FOUND:

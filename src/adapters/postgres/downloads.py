@@ -189,7 +189,7 @@ def _changes(wave: Sequence[Transition]) -> dict[str, list[Any]]:
         "events": [t.event.value for t in wave],
         "reasons": [t.reason for t in wave],
         "module_ids": [t.module_id for t in wave],
-        "torrent_hashes": [t.torrent_hash for t in wave],
+        "remote_ids": [t.remote_id for t in wave],
         "retry_ats": [t.retry_at for t in wave],
         # float(): psycopg refuses a list mixing int and float, and 1 is a fine progress.
         "progresses": [None if t.progress is None else float(t.progress) for t in wave],

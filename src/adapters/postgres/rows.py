@@ -23,8 +23,8 @@ def link_to_place(
 _STATUSES = {status.value: status for status in DownloadStatus}
 
 
-def tracked(download_id: int, module_id: int, torrent_hash: str, status: str) -> Tracked:
-    return Tracked(download_id, module_id, torrent_hash, _STATUSES[status])
+def tracked(download_id: int, module_id: int, remote_id: str, status: str) -> Tracked:
+    return Tracked(download_id, module_id, remote_id, _STATUSES[status])
 
 
 def download_view(

@@ -93,7 +93,7 @@ class QBittorrentBackend:
             row = by_id.get(wanted.get(asked, ""))
             if row is None:
                 self._memory.forget(asked)
-                found.append(RemoteStatus(hash=asked, state=RemoteState.NOT_FOUND))
+                found.append(RemoteStatus(remote_id=asked, state=RemoteState.NOT_FOUND))
             else:
                 found.append(remote_status(asked, row, self._memory))
         return found

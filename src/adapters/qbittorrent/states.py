@@ -91,7 +91,7 @@ def remote_status(
     state = remote_state(qbt_state, progress, memory.recall(torrent_hash))
     memory.remember(torrent_hash, state)
     return RemoteStatus(
-        hash=torrent_hash,
+        remote_id=torrent_hash,
         state=state,
         progress=1.0 if state is RemoteState.COMPLETED else progress,
         size=max(int(torrent.get("size") or 0), 0),

@@ -22,17 +22,19 @@ from adapters.downloader_api import (
 )
 from apps.downloader.wire import ActionResult
 from dispatch_domain import DownloadBackend
+from dispatch_domain.answers import remote_key
 
 MAX_HASHES = 1000
-HASHES_HELP = "Comma-separated info-hashes; the parameter may also repeat"
+HASHES_HELP = "Comma-separated remote ids (info-hashes for torrents); the parameter may repeat"
 
 # A Protocol cannot be isinstance-checked, so Litestar must take the provided backend as is.
 Backend = NamedDependency[SkipValidation[DownloadBackend]]
 
 
 def split_hashes(values: list[str] | None) -> list[str]:
-    """`?hashes=a,b&hashes=c` → ['a', 'b', 'c'], lowercased, blanks and repeats dropped."""
-    found = (part.strip().lower() for value in values or [] for part in value.split(","))
+    """`?hashes=a,b&hashes=c` → ['a', 'b', 'c'] as remote keys (info-hashes lowercased), blanks
+    and repeats dropped."""
+    found = (remote_key(part) for value in values or [] for part in value.split(","))
     return list(dict.fromkeys(part for part in found if part))
 
 
@@ -44,7 +46,7 @@ class DownloadsController(Controller):
     async def add(self, data: JSONBody[AddBatch], backend: Backend) -> AddBatchResult:
         return add_batch_result(await backend.add(add_requests(data)))
 
-    @get(summary="Statuses of downloads by info-hash; unknown hashes are not_found")
+    @get(summary="Statuses of downloads by remote id; unknown ids are not_found")
     async def statuses(
         self,
         backend: Backend,
@@ -62,23 +64,23 @@ class DownloadsController(Controller):
         wanted = split_hashes(data.hashes)
         return cancel_batch_result(await backend.cancel(wanted) if wanted else {})
 
-    @post("/{torrent_hash:str}/pause", status_code=200, summary="Pause one download")
-    async def pause(self, torrent_hash: FromPath[str], backend: Backend) -> ActionResult:
-        return _done(torrent_hash, await backend.pause(torrent_hash.lower()), "paused")
+    @post("/{remote_id:str}/pause", status_code=200, summary="Pause one download")
+    async def pause(self, remote_id: FromPath[str], backend: Backend) -> ActionResult:
+        return _done(remote_id, await backend.pause(remote_key(remote_id)), "paused")
 
-    @post("/{torrent_hash:str}/resume", status_code=200, summary="Resume one download")
-    async def resume(self, torrent_hash: FromPath[str], backend: Backend) -> ActionResult:
-        return _done(torrent_hash, await backend.resume(torrent_hash.lower()), "resumed")
+    @post("/{remote_id:str}/resume", status_code=200, summary="Resume one download")
+    async def resume(self, remote_id: FromPath[str], backend: Backend) -> ActionResult:
+        return _done(remote_id, await backend.resume(remote_key(remote_id)), "resumed")
 
-    @delete("/{torrent_hash:str}", status_code=200, summary="Remove one download")
+    @delete("/{remote_id:str}", status_code=200, summary="Remove one download")
     async def remove(
-        self, torrent_hash: FromPath[str], backend: Backend, delete_files: FromQuery[bool] = False
+        self, remote_id: FromPath[str], backend: Backend, delete_files: FromQuery[bool] = False
     ) -> ActionResult:
-        found = await backend.delete(torrent_hash.lower(), delete_files=delete_files)
-        return _done(torrent_hash, found, "deleted")
+        found = await backend.delete(remote_key(remote_id), delete_files=delete_files)
+        return _done(remote_id, found, "deleted")
 
 
-def _done(torrent_hash: str, found: bool, status: str) -> ActionResult:
+def _done(remote_id: str, found: bool, status: str) -> ActionResult:
     if not found:
-        raise NotFoundException(detail=f"the download client has no download {torrent_hash!r}")
-    return ActionResult(hash=torrent_hash.lower(), status=status)  # type: ignore[arg-type]
+        raise NotFoundException(detail=f"the download client has no download {remote_id!r}")
+    return ActionResult(hash=remote_key(remote_id), status=status)  # type: ignore[arg-type]

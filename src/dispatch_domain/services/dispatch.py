@@ -27,9 +27,9 @@ from dispatch_domain.vocabulary import DownloadStatus
 def transition_for(download_id: int, outcome: Outcome) -> Transition:
     """The status change an outcome of the cascade stands for."""
     match outcome:
-        case Placed(module_id=module_id, torrent_hash=torrent_hash):
+        case Placed(module_id=module_id, remote_id=remote_id):
             return Transition(
-                download_id, DownloadEvent.ACCEPTED, module_id=module_id, torrent_hash=torrent_hash
+                download_id, DownloadEvent.ACCEPTED, module_id=module_id, remote_id=remote_id
             )
         case Refused(reasons=reasons):
             return Transition(download_id, DownloadEvent.REJECTED, reason="; ".join(reasons))
@@ -113,8 +113,8 @@ class Dispatcher:
         held: dict[int, list[str]] = defaultdict(list)
         for view in await self.downloads.views(orphans):
             outcome = placed[view.download_id]
-            if view.status is DownloadStatus.CANCELLED and outcome.torrent_hash:
-                held[outcome.module_id].append(outcome.torrent_hash)
-        for module_id, hashes in held.items():
-            # An unreachable downloader keeps the torrent; the download shows cancelled.
-            await self.gateway.cancel(by_module[module_id], hashes)
+            if view.status is DownloadStatus.CANCELLED:
+                held[outcome.module_id].append(outcome.remote_id)
+        for module_id, remote_ids in held.items():
+            # An unreachable downloader keeps the download; Core shows it cancelled.
+            await self.gateway.cancel(by_module[module_id], remote_ids)

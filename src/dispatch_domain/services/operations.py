@@ -11,7 +11,7 @@ from dispatch_domain.answers import Unreachable
 from dispatch_domain.errors import Conflict, DispatchError
 from dispatch_domain.model import DownloadView
 from dispatch_domain.ports import Clock, DownloaderGateway, DownloadRepository, ServiceRepository
-from dispatch_domain.status import CANCELLABLE, RETRYABLE, TRACKED, DownloadEvent
+from dispatch_domain.status import CANCELLABLE, RETRYABLE, DownloadEvent
 from dispatch_domain.transition import Transition
 from dispatch_domain.vocabulary import DownloadStatus, RemoteState
 
@@ -33,10 +33,6 @@ class ActionResult:
     new_download_id: int | None = None
 
 
-def _at_downloader(view: DownloadView) -> bool:
-    return view.status in TRACKED and view.module_id is not None and view.torrent_hash is not None
-
-
 async def cancel_downloads(
     download_ids: Collection[int],
     downloads: DownloadRepository,
@@ -55,7 +51,7 @@ async def cancel_downloads(
     for view in views.values():
         if view.status not in CANCELLABLE:
             refusals[view.download_id] = f"a {view.status} download cannot be cancelled"
-        elif _at_downloader(view):
+        elif view.at_downloader:
             held[view.module_id or 0].append(view)
     for module_id, group in held.items():
         refusals.update(await _cancel_at(module_id, group, services, gateway))
@@ -76,7 +72,7 @@ async def _cancel_at(
 ) -> dict[int, str]:
     """Ask the downloader to cancel `group`; the downloads it could not be asked about, and why."""
     downloader = (await services.get(module_id)).as_downloader()
-    answer = await gateway.cancel(downloader, sorted({v.torrent_hash or "" for v in group}))
+    answer = await gateway.cancel(downloader, sorted({v.remote_id or "" for v in group}))
     if isinstance(answer, Unreachable):
         why = f"{downloader.name} did not answer: {answer.reason}; nothing was cancelled"
         return {view.download_id: why for view in group}
@@ -130,11 +126,11 @@ async def set_paused(
 ) -> DownloadView:
     """Pause or resume a download at its downloader and show it so."""
     view = await downloads.get(download_id)
-    if not _at_downloader(view) or view.status is not DownloadStatus.DOWNLOADING:
+    if not view.at_downloader or view.status is not DownloadStatus.DOWNLOADING:
         raise Conflict(f"download {download_id} is {view.status}, not downloading at a downloader")
     downloader = (await services.get(view.module_id or 0)).as_downloader()
     toggle = gateway.pause if paused else gateway.resume
-    answer = await toggle(downloader, view.torrent_hash or "")
+    answer = await toggle(downloader, view.remote_id or "")
     if isinstance(answer, Unreachable):
         raise DownloaderUnavailable(f"{downloader.name} did not answer: {answer.reason}")
     if not answer:

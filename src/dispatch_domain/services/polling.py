@@ -25,7 +25,7 @@ def transitions_from_report(tracked: Sequence[Tracked], report: StatusReport) ->
     """What each followed download becomes, given what its downloader reported."""
     changes = []
     for download in tracked:
-        status = report.status_for(download.torrent_hash)
+        status = report.status_for(download.remote_id)
         event = REPORT_EVENTS[status.state]
         changes.append(
             Transition(
@@ -95,8 +95,8 @@ class Poller:
     ) -> tuple[list[Transition], Health]:
         if not tracked:
             return [], downloader.health
-        hashes = sorted({d.torrent_hash for d in tracked})
-        report = await self.gateway.statuses(downloader, hashes)
+        remote_ids = sorted({d.remote_id for d in tracked})
+        report = await self.gateway.statuses(downloader, remote_ids)
         now = self.clock.now()
         if isinstance(report, Unreachable):
             changes = transitions_when_unreachable(tracked, downloader.name, report.reason)

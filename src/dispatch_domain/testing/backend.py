@@ -29,7 +29,7 @@ class FakeDownload:
 
     def status(self, asked: str) -> RemoteStatus:
         return RemoteStatus(
-            hash=asked,
+            remote_id=asked,
             state=self.state,
             progress=self.progress,
             size=self.size,
@@ -74,45 +74,45 @@ class FakeBackend:
     def come_back(self) -> None:
         self._down = None
 
-    def set_progress(self, torrent_hash: str, progress: float, *, size: int | None = None) -> None:
-        download = self._get(torrent_hash)
+    def set_progress(self, remote_id: str, progress: float, *, size: int | None = None) -> None:
+        download = self._get(remote_id)
         download.progress = progress
         download.size = download.size if size is None else size
         if progress >= 1.0:
             download.state = RemoteState.COMPLETED
 
-    def fail(self, torrent_hash: str, reason: str) -> None:
-        download = self._get(torrent_hash)
+    def fail(self, remote_id: str, reason: str) -> None:
+        download = self._get(remote_id)
         download.state, download.reason = RemoteState.ERROR, reason
 
     async def add(self, items: Sequence[AddRequest]) -> Mapping[str, AddResult]:
         self._enter("add")
         return {item.url: self._add_one(item) for item in items}
 
-    async def statuses(self, hashes: Sequence[str]) -> Sequence[RemoteStatus]:
+    async def statuses(self, remote_ids: Sequence[str]) -> Sequence[RemoteStatus]:
         self._enter("statuses")
         found: list[RemoteStatus] = []
-        for asked in dict.fromkeys(h.strip().lower() for h in hashes):
+        for asked in dict.fromkeys(i.strip().lower() for i in remote_ids):
             download = self._find(asked)
             if download is None:
-                found.append(RemoteStatus(hash=asked, state=RemoteState.NOT_FOUND))
+                found.append(RemoteStatus(remote_id=asked, state=RemoteState.NOT_FOUND))
             else:
                 found.append(download.status(asked))
         return found
 
-    async def cancel(self, hashes: Sequence[str]) -> Mapping[str, bool]:
+    async def cancel(self, remote_ids: Sequence[str]) -> Mapping[str, bool]:
         self._enter("cancel")
-        return {h.strip().lower(): self._remove(h) for h in hashes}
+        return {i.strip().lower(): self._remove(i) for i in remote_ids}
 
-    async def pause(self, torrent_hash: str) -> bool:
-        return self._steer("pause", torrent_hash, RemoteState.PAUSED)
+    async def pause(self, remote_id: str) -> bool:
+        return self._steer("pause", remote_id, RemoteState.PAUSED)
 
-    async def resume(self, torrent_hash: str) -> bool:
-        return self._steer("resume", torrent_hash, RemoteState.DOWNLOADING)
+    async def resume(self, remote_id: str) -> bool:
+        return self._steer("resume", remote_id, RemoteState.DOWNLOADING)
 
-    async def delete(self, torrent_hash: str, *, delete_files: bool) -> bool:
+    async def delete(self, remote_id: str, *, delete_files: bool) -> bool:
         self._enter("delete")
-        return self._remove(torrent_hash)
+        return self._remove(remote_id)
 
     async def health(self) -> BackendHealth:
         self.calls.append("health")
@@ -135,32 +135,32 @@ class FakeBackend:
         self.downloads.setdefault(key, FakeDownload(key, item.url, item.save_path))
         return Accepted(info_hash.hex)
 
-    def _steer(self, operation: str, torrent_hash: str, state: RemoteState) -> bool:
+    def _steer(self, operation: str, remote_id: str, state: RemoteState) -> bool:
         self._enter(operation)
-        download = self._find(torrent_hash)
+        download = self._find(remote_id)
         if download is None:
             return False
         if download.state in (RemoteState.DOWNLOADING, RemoteState.PAUSED):
             download.state = state
         return True
 
-    def _remove(self, torrent_hash: str) -> bool:
-        download = self._find(torrent_hash)
+    def _remove(self, remote_id: str) -> bool:
+        download = self._find(remote_id)
         if download is not None:
             del self.downloads[download.hash]
         return download is not None
 
-    def _find(self, torrent_hash: str) -> FakeDownload | None:
+    def _find(self, remote_id: str) -> FakeDownload | None:
         try:
-            key = InfoHash.parse(torrent_hash).torrent_id
+            key = InfoHash.parse(remote_id).torrent_id
         except InvalidInfoHash:
             return None
         return self.downloads.get(key)
 
-    def _get(self, torrent_hash: str) -> FakeDownload:
-        download = self._find(torrent_hash)
+    def _get(self, remote_id: str) -> FakeDownload:
+        download = self._find(remote_id)
         if download is None:
-            raise KeyError(f"the fake holds no download {torrent_hash!r}")
+            raise KeyError(f"the fake holds no download {remote_id!r}")
         return download
 
     def _enter(self, operation: str) -> None:

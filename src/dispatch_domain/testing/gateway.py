@@ -42,15 +42,15 @@ class FakeDownloaderService:
     def add(self, items: Sequence[AddRequest]) -> dict[str, AddResult]:
         results = {item.url: self.decide(item) for item in items}
         for result in results.values():
-            if isinstance(result, Accepted) and result.hash:
+            if isinstance(result, Accepted) and result.remote_id:
                 self.torrents.setdefault(
-                    result.hash, RemoteStatus(result.hash, RemoteState.DOWNLOADING)
+                    result.remote_id, RemoteStatus(result.remote_id, RemoteState.DOWNLOADING)
                 )
         return results
 
-    def report(self, torrent_hash: str, state: RemoteState, **fields: object) -> None:
-        """Make the client report `state` for a hash (as a real download would progress)."""
-        self.torrents[torrent_hash] = RemoteStatus(torrent_hash, state, **fields)  # type: ignore[arg-type]
+    def report(self, remote_id: str, state: RemoteState, **fields: object) -> None:
+        """Make the client report `state` for a remote id (as a real download would progress)."""
+        self.torrents[remote_id] = RemoteStatus(remote_id, state, **fields)  # type: ignore[arg-type]
 
 
 def rejecting(reason: str) -> Callable[[AddRequest], AddResult]:
@@ -84,34 +84,35 @@ class FakeGateway:
         return Answered(service.add(items))
 
     async def statuses(
-        self, downloader: Downloader, hashes: Sequence[str]
+        self, downloader: Downloader, remote_ids: Sequence[str]
     ) -> StatusReport | Unreachable:
         service = self._service(downloader)
         if service is None:
             return Unreachable("connection refused")
-        return StatusReport({h: service.torrents[h] for h in hashes if h in service.torrents})
+        found = {i: service.torrents[i] for i in remote_ids if i in service.torrents}
+        return StatusReport(found)
 
     async def cancel(
-        self, downloader: Downloader, hashes: Sequence[str]
+        self, downloader: Downloader, remote_ids: Sequence[str]
     ) -> CancelReport | Unreachable:
         service = self._service(downloader)
         if service is None:
             return Unreachable("connection refused")
-        return CancelReport({h: service.torrents.pop(h, None) is not None for h in hashes})
+        return CancelReport({i: service.torrents.pop(i, None) is not None for i in remote_ids})
 
-    async def pause(self, downloader: Downloader, torrent_hash: str) -> bool | Unreachable:
-        return self._set_state(downloader, torrent_hash, RemoteState.PAUSED)
+    async def pause(self, downloader: Downloader, remote_id: str) -> bool | Unreachable:
+        return self._set_state(downloader, remote_id, RemoteState.PAUSED)
 
-    async def resume(self, downloader: Downloader, torrent_hash: str) -> bool | Unreachable:
-        return self._set_state(downloader, torrent_hash, RemoteState.DOWNLOADING)
+    async def resume(self, downloader: Downloader, remote_id: str) -> bool | Unreachable:
+        return self._set_state(downloader, remote_id, RemoteState.DOWNLOADING)
 
     def _set_state(
-        self, downloader: Downloader, torrent_hash: str, state: RemoteState
+        self, downloader: Downloader, remote_id: str, state: RemoteState
     ) -> bool | Unreachable:
         service = self._service(downloader)
         if service is None:
             return Unreachable("connection refused")
-        if torrent_hash not in service.torrents:
+        if remote_id not in service.torrents:
             return False
-        service.torrents[torrent_hash] = attrs.evolve(service.torrents[torrent_hash], state=state)
+        service.torrents[remote_id] = attrs.evolve(service.torrents[remote_id], state=state)
         return True

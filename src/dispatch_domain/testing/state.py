@@ -32,7 +32,7 @@ class DownloadRow:
     updated_at: datetime
     next_attempt_at: datetime
     module_id: int | None = None
-    torrent_hash: str | None = None
+    remote_id: str | None = None
     progress: float = 0.0
     size: int | None = None
     reason: str | None = None
@@ -71,7 +71,7 @@ class InMemoryState:
             updated_at=row.updated_at,
             module_id=row.module_id,
             downloader=module.service_name if module else None,
-            torrent_hash=row.torrent_hash,
+            remote_id=row.remote_id,
             progress=row.progress,
             size=row.size,
             reason=row.reason,

@@ -192,12 +192,12 @@ class InMemoryDownloadRepository:
         followed = []
         for row in sorted(self.state.downloads.values(), key=lambda r: r.download_id):
             at = row.module_id
-            if row.status in TRACKED and at is not None and at in module_ids and row.torrent_hash:
-                followed.append(Tracked(row.download_id, at, row.torrent_hash, row.status))
+            if row.status in TRACKED and at is not None and at in module_ids and row.remote_id:
+                followed.append(Tracked(row.download_id, at, row.remote_id, row.status))
         return followed
 
 
-_KEPT_UNLESS_GIVEN = ("module_id", "torrent_hash", "progress", "size", "content_path")
+_KEPT_UNLESS_GIVEN = ("module_id", "remote_id", "progress", "size", "content_path")
 
 
 def _changes_nothing(row: DownloadRow, change: Transition) -> bool:

@@ -29,7 +29,7 @@ async def test_the_higher_priority_downloader_gets_the_link(pg_url: str) -> None
         answer = await core.post_links([magnet(1)])
         assert answer["dispatch"] == {"downloading": 1}
         (download,) = await core.downloads()
-        assert (download["downloader"], download["torrent_hash"]) == ("high", f"{1:040x}")
+        assert (download["downloader"], download["remote_id"]) == ("high", f"{1:040x}")
         assert low.add_requests == []
 
 

@@ -65,11 +65,11 @@ async def test_statuses_follow_the_downloader_paused_error_and_gone(pg_url: str)
 
         async def settled() -> bool:
             """the poll brought the three statuses over"""
-            found = {d["torrent_hash"][-1]: d for d in await core.downloads()}
+            found = {d["remote_id"][-1]: d for d in await core.downloads()}
             return [found[k]["status"] for k in "123"] == ["downloading", "failed", "failed"]
 
         await eventually(settled, timeout=10)
-        found = {d["torrent_hash"][-1]: d for d in await core.downloads()}
+        found = {d["remote_id"][-1]: d for d in await core.downloads()}
     assert (found["1"]["paused"], found["1"]["progress"], found["1"]["size"]) == (True, 0.4, 100)
     assert found["2"]["reason"] == "disk full"
     assert found["3"]["reason"] == "no longer in the downloader"

@@ -106,7 +106,7 @@ async def test_two_pollers_claiming_at_once_never_share_a_downloader(pg_store):
         modules.append((await pg_store.services.register(registration, NOW)).module)
     stored = await pg_store.links.store(*post_of(magnet(n) for n in range(6)), NOW)
     accepted = [
-        Transition(download_id, E.ACCEPTED, module_id=module.module_id, torrent_hash="ab" * 20)
+        Transition(download_id, E.ACCEPTED, module_id=module.module_id, remote_id="ab" * 20)
         for download_id, module in zip(stored.download_ids, modules, strict=True)
     ]
     await pg_store.downloads.apply(accepted, NOW)

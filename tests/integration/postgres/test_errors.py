@@ -36,11 +36,11 @@ async def test_a_failed_batch_leaves_nothing_half_written(pg_store):
     stored = await pg_store.links.store(*post_of([magnet(1), magnet(2)]), NOW)
     first, second = stored.download_ids
     batch = [
-        Transition(first, DownloadEvent.ACCEPTED, torrent_hash="ab" * 20),
+        Transition(first, DownloadEvent.ACCEPTED, remote_id="ab" * 20),
         Transition(second, DownloadEvent.ACCEPTED, module_id=424_242),
     ]
 
     with pytest.raises(NotFound):
         await pg_store.downloads.apply(batch, NOW)
 
-    assert (await pg_store.downloads.get(first)).torrent_hash is None
+    assert (await pg_store.downloads.get(first)).remote_id is None

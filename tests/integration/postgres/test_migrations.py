@@ -80,3 +80,39 @@ async def test_rolling_back_undoes_the_schema_and_migrating_again_restores_it(pg
 
 async def test_rolling_back_with_nothing_applied_does_nothing(pg_empty_url):
     assert await rollback(pg_empty_url) == []
+
+
+_LEGACY_LINKS = """
+INSERT INTO anime_links (url, title, download_type, info_hash, created_at)
+VALUES ('magnet:?xt=urn:btih:aaaa', 'a torrent', 'magnet', %(hash)s, now()),
+       ('https://example.org/a.mkv', 'an http file', 'http', NULL, now())
+"""
+_LEGACY_DOWNLOADS = """
+INSERT INTO downloads (link_id, attempt, status, torrent_hash, next_attempt_at, created_at,
+                       updated_at)
+SELECT link_id, 1, 'downloading', CASE WHEN download_type = 'magnet' THEN %(hash)s END,
+       now(), now(), now()
+FROM anime_links
+"""
+
+
+async def test_the_remote_id_migration_keeps_each_torrent_s_hash_and_fails_unfollowable_rows(
+    pg_empty_url,
+):
+    await migrate(pg_empty_url)
+    assert await rollback(pg_empty_url) == ["0002_remote_id"]
+    async with await AsyncConnection.connect(pg_empty_url) as conn:
+        await conn.execute(_LEGACY_LINKS, {"hash": "ab" * 20})
+        await conn.execute(_LEGACY_DOWNLOADS, {"hash": "ab" * 20})
+        await conn.commit()
+
+    assert await migrate(pg_empty_url) == ["0002_remote_id"]
+
+    async with await AsyncConnection.connect(pg_empty_url) as conn:
+        cursor = await conn.execute(
+            "SELECT download_type, remote_id, status, reason FROM download_views ORDER BY 1"
+        )
+        assert await cursor.fetchall() == [
+            ("http", None, "failed", "accepted without an id"),
+            ("magnet", "ab" * 20, "downloading", None),
+        ]

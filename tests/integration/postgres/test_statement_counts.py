@@ -51,7 +51,7 @@ async def test_storing_a_post_costs_three_statements_at_any_size(pg_store, state
 
 async def test_applying_transitions_costs_one_statement_at_any_size(pg_store, statement_counter):
     async def accept(ids):
-        changes = [Transition(i, E.ACCEPTED, torrent_hash=f"{i:040x}") for i in ids]
+        changes = [Transition(i, E.ACCEPTED, remote_id=f"{i:040x}") for i in ids]
         assert sorted(await pg_store.downloads.apply(changes, NOW)) == sorted(ids)
 
     assert await _costs(pg_store, statement_counter, accept) == {10: 1, 1_000: 1}

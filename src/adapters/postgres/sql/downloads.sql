@@ -33,10 +33,10 @@ WITH rules AS (
 ), changes AS (
     SELECT *
     FROM unnest(%(download_ids)s::bigint[], %(events)s::text[], %(reasons)s::text[],
-                %(module_ids)s::bigint[], %(torrent_hashes)s::text[],
+                %(module_ids)s::bigint[], %(remote_ids)s::text[],
                 %(retry_ats)s::timestamptz[], %(progresses)s::double precision[],
                 %(sizes)s::bigint[], %(remote_states)s::text[], %(content_paths)s::text[])
-         AS change(download_id, event, reason, module_id, torrent_hash, retry_at, progress,
+         AS change(download_id, event, reason, module_id, remote_id, retry_at, progress,
                    size, remote_state, content_path)
 )
 UPDATE downloads d
@@ -48,7 +48,7 @@ SET status = rules.target,
                            THEN coalesce(changes.retry_at, %(now)s)
                            ELSE d.next_attempt_at END,
     module_id = coalesce(changes.module_id, d.module_id),
-    torrent_hash = coalesce(changes.torrent_hash, d.torrent_hash),
+    remote_id = coalesce(changes.remote_id, d.remote_id),
     progress = coalesce(changes.progress, d.progress),
     size = coalesce(changes.size, d.size),
     content_path = coalesce(changes.content_path, d.content_path)
@@ -61,7 +61,7 @@ WHERE d.download_id = changes.download_id
        OR changes.reason IS DISTINCT FROM d.reason
        OR changes.remote_state IS DISTINCT FROM d.remote_state
        OR coalesce(changes.module_id, d.module_id) IS DISTINCT FROM d.module_id
-       OR coalesce(changes.torrent_hash, d.torrent_hash) IS DISTINCT FROM d.torrent_hash
+       OR coalesce(changes.remote_id, d.remote_id) IS DISTINCT FROM d.remote_id
        OR coalesce(changes.progress, d.progress) IS DISTINCT FROM d.progress
        OR coalesce(changes.size, d.size) IS DISTINCT FROM d.size
        OR coalesce(changes.content_path, d.content_path) IS DISTINCT FROM d.content_path)
@@ -124,11 +124,11 @@ WHERE status = ANY(%(statuses)s::text[])
 ORDER BY download_id;
 
 -- name: tracked
-SELECT download_id, module_id, torrent_hash, status
+SELECT download_id, module_id, remote_id, status
 FROM downloads
 WHERE status = ANY(%(statuses)s::text[])
   AND module_id = ANY(%(module_ids)s::bigint[])
-  AND torrent_hash <> ''
+  AND remote_id <> ''
 ORDER BY download_id;
 
 -- name: lock_links_of

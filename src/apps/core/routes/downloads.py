@@ -36,7 +36,8 @@ class DownloadOut:
     status: DownloadStatus
     module_id: int | None
     downloader: str | None
-    torrent_hash: str | None
+    remote_id: str | None  # its id at the downloader, whatever its type
+    torrent_hash: str | None  # the same info-hash, for torrents and magnets only
     progress: float
     size: int | None
     reason: str | None
@@ -52,7 +53,8 @@ class DownloadOut:
     def of(cls, view: DownloadView) -> DownloadOut:
         fields = attrs.asdict(view, recurse=False)
         fields["url"] = redact_url(view.url)  # tracker passkeys never leave Core
-        return cls(**fields, paused=view.remote_state is RemoteState.PAUSED)
+        paused = view.remote_state is RemoteState.PAUSED
+        return cls(**fields, torrent_hash=view.torrent_hash, paused=paused)
 
 
 @attrs.frozen
