@@ -435,6 +435,20 @@ async def test_tracked_are_the_hashed_downloads_at_the_given_downloaders(store, 
     assert await store.downloads.tracked([]) == []
 
 
+async def test_tracked_downloads_carry_any_downloader_s_id_exactly_as_given(store, given):
+    module = await given.downloader("aria", (DownloadType.HTTP,))
+    gid = await given.at_downloader(module, "2089b05ecca3d829")
+    job = await given.at_downloader(module, "Job-7")
+
+    tracked = await store.downloads.tracked([module.module_id])
+
+    assert [(t.download_id, t.remote_id) for t in tracked] == [
+        (gid, "2089b05ecca3d829"),
+        (job, "Job-7"),
+    ]
+    assert (await store.downloads.get(job)).remote_id == "Job-7"
+
+
 async def test_a_change_that_would_make_a_second_active_attempt_is_not_applied(store, given):
     first = await given.at_downloader(await given.downloader())
     await given.move(first, E.REPORTED_FAILED)

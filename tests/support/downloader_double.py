@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 from litestar import Litestar, Request, Response, get, post
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from dispatch_domain.infohash import InfoHash, InvalidInfoHash
 from tests.support.real import free_port
@@ -42,7 +42,8 @@ class DownloaderDouble:
     reject_all: str | None = None
     status_code: int = 200  # 503 to play a broken downloader
     delay: float = 0.0  # seconds to wait before answering an add
-    torrents: dict[str, dict[str, Any]] = attrs.Factory(dict)
+    torrents: dict[str, dict[str, Any]] = attrs.Factory(dict)  # by remote id, hash or not
+    ids: dict[str, str | None] = attrs.Factory(dict)  # url -> the id to accept it with
     add_requests: list[list[str]] = attrs.Factory(list)
     status_requests: list[list[str]] = attrs.Factory(list)
     status_times: list[float] = attrs.Factory(list)
@@ -56,7 +57,14 @@ class DownloaderDouble:
         self._released.set()
 
     def app(self) -> Litestar:
-        return Litestar([self._add_handler(), self._status_handler(), self._cancel_handler()])
+        return Litestar(
+            [
+                self._add_handler(),
+                self._status_handler(),
+                self._cancel_handler(),
+                *self._toggle_handlers(),
+            ]
+        )
 
     def set_state(self, remote_id: str, status: str, **fields: Any) -> None:
         self.torrents[remote_id] = {"hash": remote_id, "status": status, **fields}
@@ -82,7 +90,9 @@ class DownloaderDouble:
         reason = self.reject_all or self.rejects.get(url)
         if reason:
             return {"url": url, "status": "rejected", "hash": None, "reason": reason}
-        remote_id = hash_of(url)
+        remote_id = self.ids[url] if url in self.ids else hash_of(url)
+        if remote_id is None:  # a downloader that forgets to say which id it gave
+            return {"url": url, "status": "accepted", "hash": None, "reason": None}
         self.torrents.setdefault(
             remote_id,
             {"hash": remote_id, "status": "downloading", "progress": 0.0, "size": 0},
@@ -113,6 +123,19 @@ class DownloaderDouble:
             return Response({"results": results}, status_code=200)
 
         return cancel
+
+    def _toggle_handlers(self) -> list[Any]:
+        def toggle(action: str, status: str) -> Any:
+            @post(f"/downloads/{{remote_id:str}}/{action}", status_code=200)
+            async def handler(remote_id: FromPath[str]) -> Response[Any]:
+                if remote_id not in self.torrents:
+                    return Response({"detail": "unknown"}, status_code=404)
+                self.torrents[remote_id]["status"] = status
+                return Response({"hash": remote_id, "status": f"{action}d"})
+
+            return handler
+
+        return [toggle("pause", "paused"), toggle("resume", "downloading")]
 
 
 @asynccontextmanager

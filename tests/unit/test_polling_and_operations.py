@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from dispatch_domain import (
+    Accepted,
     Capabilities,
     Dispatcher,
     DownloadStatus,
@@ -203,3 +204,30 @@ async def test_pause_and_resume_pass_through_to_the_downloader(world: World) -> 
     world.qb.torrents.clear()
     with pytest.raises(Conflict):
         await set_paused(download_id, True, *args)
+
+
+async def test_an_http_download_is_followed_by_its_downloader_s_id_to_completed() -> None:
+    store, clock, gateway = InMemoryStore(), FakeClock(), FakeGateway()
+    aria = gateway.add_service("aria")
+    aria.decide = lambda item: Accepted("2089b05ecca3d829")  # aria2's gid, no info-hash
+    registration = Registration(
+        ServiceType.DOWNLOADER, "aria", "127.0.0.1", 1, Capabilities(frozenset({DownloadType.HTTP}))
+    )
+    await register_service(registration, store.services, store.downloads, clock)
+    item = FetchedItem(0, "episode 1", "https://files.example.org/ep1.mkv")
+    result = await ingest_fetcher_results(FetcherReport("rss", items=(item,)), store.links, clock)
+    await Dispatcher(store.downloads, store.services, gateway, clock).drain()
+    (download_id,) = result.download_ids
+    accepted = await store.downloads.get(download_id)
+    assert (accepted.status, accepted.remote_id, accepted.torrent_hash) == (
+        S.DOWNLOADING,
+        "2089b05ecca3d829",
+        None,
+    )
+
+    aria.report("2089b05ecca3d829", RemoteState.COMPLETED, progress=1.0, size=4096)
+    clock.advance(timedelta(minutes=1))
+    await Poller(store.downloads, store.services, gateway, clock).poll_cycle()
+
+    done = await store.downloads.get(download_id)
+    assert (done.status, done.progress, done.size) == (S.COMPLETED, 1.0, 4096)
