@@ -12,8 +12,6 @@ from dispatch_domain.health import Health
 from dispatch_domain.status import TRACKED
 from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState, ServiceType
 
-TORRENT_TYPES = frozenset({DownloadType.MAGNET, DownloadType.TORRENT})
-
 
 @attrs.frozen
 class FetchedItem:
@@ -176,11 +174,6 @@ class DownloadView:
     remote_state: RemoteState | None = None
     content_path: str | None = None
     next_attempt_at: datetime | None = None
-
-    @property
-    def torrent_hash(self) -> str | None:
-        """The info-hash of a BitTorrent download its downloader accepted; None for others."""
-        return self.remote_id if self.download_type in TORRENT_TYPES else None
 
     @property
     def at_downloader(self) -> bool:

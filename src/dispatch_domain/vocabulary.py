@@ -12,6 +12,11 @@ class DownloadType(StrEnum):
     TORRENT = "torrent"
     HTTP = "http"
 
+    @property
+    def is_bittorrent(self) -> bool:
+        """Followed by its info-hash (its remote id is the lowercase hex info-hash)."""
+        return self in (DownloadType.MAGNET, DownloadType.TORRENT)
+
 
 class DownloadStatus(StrEnum):
     """Where one download attempt stands, as Core sees it."""

@@ -10,6 +10,7 @@ from adapters.downloader_api import (
     add_batch_result,
     add_results,
 )
+from apps.core.routes.downloads import DownloadOut
 from dispatch_domain import (
     Accepted,
     Answered,
@@ -106,10 +107,14 @@ def _view(download_type: DownloadType, remote_id: str | None) -> DownloadView:
     )
 
 
-def test_only_a_torrent_or_magnet_shows_its_remote_id_as_a_torrent_hash() -> None:
-    assert _view(DownloadType.MAGNET, HASH).torrent_hash == HASH
-    assert _view(DownloadType.TORRENT, HASH).torrent_hash == HASH
-    assert _view(DownloadType.HTTP, GID).torrent_hash is None
+def test_the_api_shows_a_torrent_hash_for_torrents_and_magnets_only() -> None:
+    magnet = DownloadOut.of(_view(DownloadType.MAGNET, HASH))
+    torrent = DownloadOut.of(_view(DownloadType.TORRENT, HASH))
+    http = DownloadOut.of(_view(DownloadType.HTTP, GID))
+
+    assert (magnet.remote_id, magnet.torrent_hash) == (HASH, HASH)
+    assert (torrent.remote_id, torrent.torrent_hash) == (HASH, HASH)
+    assert (http.remote_id, http.torrent_hash) == (GID, None)
 
 
 def test_a_download_of_any_type_with_an_id_is_at_its_downloader() -> None:

@@ -6,6 +6,7 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any, TypeVar
 
 import attrs
@@ -16,8 +17,8 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.postgres import rows
 from adapters.postgres.errors import domain_errors
 from adapters.postgres.queries import load_queries
-from adapters.postgres.retries import RetryPlan, plan_retries
 from adapters.postgres.retrying import on_deadlock
+from dispatch_domain.attempts import SUPERSEDED_REASON, Attempt, RetryPlan, plan_retries
 from dispatch_domain.cascade import LinkToPlace
 from dispatch_domain.errors import NotFound
 from dispatch_domain.model import DownloadFilter, DownloadView, Page, StatusCounts, Tracked
@@ -129,7 +130,10 @@ class PostgresDownloadRepository:
             cursor = await conn.execute(queries["lock_links_of"], {"download_ids": requested})
             link_ids = [link_id for (link_id,) in await cursor.fetchall()]
             cursor = await conn.execute(queries["attempts_of"], {"link_ids": link_ids})
-            plan = plan_retries(requested, await cursor.fetchall())
+            attempts = [
+                Attempt(i, link, n, DownloadStatus(s)) for i, link, n, s in await cursor.fetchall()
+            ]
+            plan = plan_retries(requested, attempts)
             if not plan.retried:
                 return {}
             if plan.superseded:
@@ -183,27 +187,23 @@ def _waves(transitions: Sequence[Transition]) -> list[list[Transition]]:
     return waves
 
 
+_CHANGE_FIELDS = tuple(field.name for field in attrs.fields(Transition))
+
+
 def _changes(wave: Sequence[Transition]) -> dict[str, list[Any]]:
-    return {
-        "download_ids": [t.download_id for t in wave],
-        "events": [t.event.value for t in wave],
-        "reasons": [t.reason for t in wave],
-        "module_ids": [t.module_id for t in wave],
-        "remote_ids": [t.remote_id for t in wave],
-        "retry_ats": [t.retry_at for t in wave],
-        # float(): psycopg refuses a list mixing int and float, and 1 is a fine progress.
-        "progresses": [None if t.progress is None else float(t.progress) for t in wave],
-        "sizes": [t.size for t in wave],
-        "remote_states": [t.remote_state.value if t.remote_state else None for t in wave],
-        "content_paths": [t.content_path for t in wave],
-    }
+    """One array per field of Transition, named as the field: the apply query unnests them."""
+    return {name: [_plain(getattr(t, name)) for t in wave] for name in _CHANGE_FIELDS}
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, Enum) else value
 
 
 def _supersede_params(plan: RetryPlan, now: datetime) -> dict[str, Any]:
     return {
         "download_ids": plan.superseded,
         "cancelled": target_of(DownloadEvent.CANCEL).value,
-        "reason": "superseded by a retry",
+        "reason": SUPERSEDED_REASON,
         "now": now,
     }
 

@@ -24,6 +24,8 @@ class LinkRow:
 
 @attrs.define
 class DownloadRow:
+    """A download attempt; its columns are named as DownloadView's fields (and Transition's)."""
+
     download_id: int
     link_id: int
     attempt: int
@@ -38,6 +40,13 @@ class DownloadRow:
     reason: str | None = None
     remote_state: RemoteState | None = None
     content_path: str | None = None
+
+
+_VIEWED = frozenset(field.name for field in attrs.fields(DownloadView)) - {
+    "attempts",
+    "downloader",
+    "next_attempt_at",
+}
 
 
 @attrs.define
@@ -59,24 +68,14 @@ class InMemoryState:
         link = self.links[row.link_id]
         module = self.modules.get(row.module_id) if row.module_id is not None else None
         assert link.download_type is not None
+        columns = attrs.asdict(row, recurse=False)  # every column named as the view names it
         return DownloadView(
-            download_id=row.download_id,
-            link_id=row.link_id,
+            **{name: value for name, value in columns.items() if name in _VIEWED},
             url=link.url,
             title=link.title,
             download_type=link.download_type,
-            status=row.status,
             attempts=row.attempt,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            module_id=row.module_id,
             downloader=module.service_name if module else None,
-            remote_id=row.remote_id,
-            progress=row.progress,
-            size=row.size,
-            reason=row.reason,
-            remote_state=row.remote_state,
-            content_path=row.content_path,
             next_attempt_at=row.next_attempt_at if row.status is DownloadStatus.PENDING else None,
         )
 

@@ -8,6 +8,14 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from dispatch_domain.attempts import (
+    SUPERSEDED_BY_RETRY,
+    SUPERSEDED_REASON,
+    Attempt,
+    changes_nothing,
+    makes_second_active,
+    retryable,
+)
 from dispatch_domain.cascade import LinkToPlace
 from dispatch_domain.errors import NotFound
 from dispatch_domain.model import (
@@ -20,7 +28,7 @@ from dispatch_domain.model import (
     Stored,
     Tracked,
 )
-from dispatch_domain.status import ACTIVE, RETRYABLE, TRACKED, DownloadEvent, apply
+from dispatch_domain.status import ACTIVE, TRACKED, DownloadEvent, apply
 from dispatch_domain.testing.services import InMemoryServiceRepository
 from dispatch_domain.testing.state import DownloadRow, InMemoryState, LinkRow
 from dispatch_domain.transition import Transition
@@ -108,7 +116,7 @@ class InMemoryDownloadRepository:
             row = self.state.downloads.get(change.download_id)
             if row is None or row.status not in change.sources or self._would_double(row, change):
                 continue
-            if _changes_nothing(row, change):
+            if changes_nothing(row.status, attrs.asdict(row, recurse=False), change):
                 continue
             _write(row, change, now)
             applied.append(row.download_id)
@@ -158,10 +166,10 @@ class InMemoryDownloadRepository:
             row = self.state.downloads.get(download_id)
             if row is None or not self._retryable(row):
                 continue
-            if row.status in (S.NO_DOWNLOADER, S.DOWNLOADER_ERROR):
+            if row.status in SUPERSEDED_BY_RETRY:
                 row.status, row.reason, row.updated_at = (
                     apply(row.status, DownloadEvent.CANCEL),
-                    "superseded by a retry",
+                    SUPERSEDED_REASON,
                     now,
                 )
             attempt = max(
@@ -173,20 +181,15 @@ class InMemoryDownloadRepository:
         return retried
 
     def _would_double(self, row: DownloadRow, change: Transition) -> bool:
-        """True if the change would give the link a second active attempt."""
-        if change.target not in ACTIVE or row.status in ACTIVE:
-            return False
-        return any(
+        another_active = any(
             other.link_id == row.link_id and other is not row and other.status in ACTIVE
             for other in self.state.downloads.values()
         )
+        return makes_second_active(row.status, change, another_active)
 
     def _retryable(self, row: DownloadRow) -> bool:
-        """Only a link's latest attempt is retried, and only if no other attempt is active."""
-        siblings = [r for r in self.state.downloads.values() if r.link_id == row.link_id]
-        latest = max(siblings, key=lambda r: r.attempt)
-        others_active = any(r.status in ACTIVE for r in siblings if r is not row)
-        return row.status in RETRYABLE and latest is row and not others_active
+        siblings = [_attempt(r) for r in self.state.downloads.values() if r.link_id == row.link_id]
+        return retryable(_attempt(row), siblings)
 
     async def tracked(self, module_ids: Collection[int]) -> list[Tracked]:
         followed = []
@@ -197,31 +200,17 @@ class InMemoryDownloadRepository:
         return followed
 
 
-_KEPT_UNLESS_GIVEN = ("module_id", "remote_id", "progress", "size", "content_path")
-
-
-def _changes_nothing(row: DownloadRow, change: Transition) -> bool:
-    """True if applying `change` would leave the row as it is (a new due time always counts)."""
-    given = {f: getattr(change, f) for f in _KEPT_UNLESS_GIVEN if getattr(change, f) is not None}
-    return (
-        change.target is not S.PENDING
-        and change.target is row.status
-        and (change.reason, change.remote_state) == (row.reason, row.remote_state)
-        and all(getattr(row, f) == value for f, value in given.items())
-    )
+def _attempt(row: DownloadRow) -> Attempt:
+    return Attempt(row.download_id, row.link_id, row.attempt, row.status)
 
 
 def _write(row: DownloadRow, change: Transition, now: datetime) -> None:
     row.status = change.target
-    row.reason = change.reason
-    row.remote_state = change.remote_state
     row.updated_at = now
     if change.target is S.PENDING:
         row.next_attempt_at = change.retry_at or now
-    for field in _KEPT_UNLESS_GIVEN:
-        value = getattr(change, field)
-        if value is not None:
-            setattr(row, field, value)
+    for column, value in change.written().items():
+        setattr(row, column, value)
 
 
 def _matches(row: DownloadRow, query: DownloadFilter) -> bool:

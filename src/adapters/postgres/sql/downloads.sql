@@ -23,21 +23,22 @@ ORDER BY claimed.due_at, claimed.download_id;
 
 -- name: apply
 -- A change is applied only where (current status, event) is a row of the transition table;
--- reason and remote_state are always written, the other fields only when given. A change
--- that would leave the row as it is (a poll of a stalled download) writes nothing, so a poll
--- cycle does not rewrite every followed row.
+-- reason and remote_state are always written, the other fields only when given (each array
+-- is named as the field of dispatch_domain.Transition it comes from). The two guards below
+-- are dispatch_domain.attempts' changes_nothing and makes_second_active, said in SQL so one
+-- statement decides a whole batch; the DownloadRepository contract suite holds them equal.
 WITH rules AS (
     SELECT *
     FROM unnest(%(rule_sources)s::text[], %(rule_events)s::text[], %(rule_targets)s::text[])
          AS rule(source, event, target)
 ), changes AS (
     SELECT *
-    FROM unnest(%(download_ids)s::bigint[], %(events)s::text[], %(reasons)s::text[],
-                %(module_ids)s::bigint[], %(remote_ids)s::text[],
-                %(retry_ats)s::timestamptz[], %(progresses)s::double precision[],
-                %(sizes)s::bigint[], %(remote_states)s::text[], %(content_paths)s::text[])
-         AS change(download_id, event, reason, module_id, remote_id, retry_at, progress,
-                   size, remote_state, content_path)
+    FROM unnest(%(download_id)s::bigint[], %(event)s::text[], %(retry_at)s::timestamptz[],
+                %(reason)s::text[], %(remote_state)s::text[], %(module_id)s::bigint[],
+                %(remote_id)s::text[], %(progress)s::double precision[], %(size)s::bigint[],
+                %(content_path)s::text[])
+         AS change(download_id, event, retry_at, reason, remote_state, module_id, remote_id,
+                   progress, size, content_path)
 )
 UPDATE downloads d
 SET status = rules.target,
@@ -56,6 +57,7 @@ FROM changes
 JOIN rules ON rules.event = changes.event
 WHERE d.download_id = changes.download_id
   AND d.status = rules.source
+  -- changes_nothing: a change that would leave the row as it is writes nothing
   AND (rules.target = %(pending)s  -- a new due time, always
        OR rules.target IS DISTINCT FROM d.status
        OR changes.reason IS DISTINCT FROM d.reason
@@ -65,7 +67,7 @@ WHERE d.download_id = changes.download_id
        OR coalesce(changes.progress, d.progress) IS DISTINCT FROM d.progress
        OR coalesce(changes.size, d.size) IS DISTINCT FROM d.size
        OR coalesce(changes.content_path, d.content_path) IS DISTINCT FROM d.content_path)
-  -- a change that would make a second active attempt for the link is not applied
+  -- makes_second_active: a change that would make a second active attempt is not applied
   AND (rules.target <> ALL(%(active)s::text[])
        OR d.status = ANY(%(active)s::text[])
        OR NOT EXISTS (SELECT 1 FROM downloads other

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import attrs
@@ -23,38 +22,26 @@ from dispatch_domain.services.operations import (
     retry_downloads,
     set_paused,
 )
-from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState
+from dispatch_domain.vocabulary import DownloadStatus, RemoteState
 
 
 @attrs.frozen
-class DownloadOut:
-    download_id: int
-    link_id: int
-    url: str
-    title: str
-    download_type: DownloadType
-    status: DownloadStatus
-    module_id: int | None
-    downloader: str | None
-    remote_id: str | None  # its id at the downloader, whatever its type
-    torrent_hash: str | None  # the same info-hash, for torrents and magnets only
-    progress: float
-    size: int | None
-    reason: str | None
-    attempts: int
-    created_at: datetime
-    updated_at: datetime
-    paused: bool
-    remote_state: RemoteState | None
-    content_path: str | None
-    next_attempt_at: datetime | None
+class DownloadOut(DownloadView):
+    """A download as users see it (every field of DownloadView, so a new field shows by
+    itself), plus `torrent_hash`, its remote id for torrents and magnets only, and `paused`."""
+
+    torrent_hash: str | None = None
+    paused: bool = False
 
     @classmethod
     def of(cls, view: DownloadView) -> DownloadOut:
         fields = attrs.asdict(view, recurse=False)
         fields["url"] = redact_url(view.url)  # tracker passkeys never leave Core
-        paused = view.remote_state is RemoteState.PAUSED
-        return cls(**fields, torrent_hash=view.torrent_hash, paused=paused)
+        return cls(
+            **fields,
+            torrent_hash=view.remote_id if view.download_type.is_bittorrent else None,
+            paused=view.remote_state is RemoteState.PAUSED,
+        )
 
 
 @attrs.frozen
