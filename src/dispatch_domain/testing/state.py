@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import attrs
 
 from dispatch_domain.health import Health
 from dispatch_domain.model import DownloadView, FetcherReport, ServiceModule
-from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState
+from dispatch_domain.transition import ALWAYS_WRITTEN, KEPT_UNLESS_GIVEN
+from dispatch_domain.vocabulary import DownloadStatus, DownloadType
 
 
 @attrs.define
@@ -22,9 +24,16 @@ class LinkRow:
     reason: str | None
 
 
+def _learned() -> dict[str, Any]:
+    """What a transition writes, by column, starting as DownloadView's defaults."""
+    defaults = {field.name: field.default for field in attrs.fields(DownloadView)}
+    return {name: defaults[name] for name in (*ALWAYS_WRITTEN, *KEPT_UNLESS_GIVEN)}
+
+
 @attrs.define
 class DownloadRow:
-    """A download attempt; its columns are named as DownloadView's fields (and Transition's)."""
+    """A download attempt. The columns a Transition writes are kept by name in `learned`, so a
+    new one needs no change here."""
 
     download_id: int
     link_id: int
@@ -33,20 +42,17 @@ class DownloadRow:
     created_at: datetime
     updated_at: datetime
     next_attempt_at: datetime
-    module_id: int | None = None
-    remote_id: str | None = None
-    progress: float = 0.0
-    size: int | None = None
-    reason: str | None = None
-    remote_state: RemoteState | None = None
-    content_path: str | None = None
+    learned: dict[str, Any] = attrs.Factory(_learned)
 
+    @property
+    def module_id(self) -> int | None:
+        module_id: int | None = self.learned["module_id"]
+        return module_id
 
-_VIEWED = frozenset(field.name for field in attrs.fields(DownloadView)) - {
-    "attempts",
-    "downloader",
-    "next_attempt_at",
-}
+    @property
+    def remote_id(self) -> str | None:
+        remote_id: str | None = self.learned["remote_id"]
+        return remote_id
 
 
 @attrs.define
@@ -68,9 +74,13 @@ class InMemoryState:
         link = self.links[row.link_id]
         module = self.modules.get(row.module_id) if row.module_id is not None else None
         assert link.download_type is not None
-        columns = attrs.asdict(row, recurse=False)  # every column named as the view names it
         return DownloadView(
-            **{name: value for name, value in columns.items() if name in _VIEWED},
+            **row.learned,
+            download_id=row.download_id,
+            link_id=row.link_id,
+            status=row.status,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
             url=link.url,
             title=link.title,
             download_type=link.download_type,

@@ -116,7 +116,7 @@ class InMemoryDownloadRepository:
             row = self.state.downloads.get(change.download_id)
             if row is None or row.status not in change.sources or self._would_double(row, change):
                 continue
-            if changes_nothing(row.status, attrs.asdict(row, recurse=False), change):
+            if changes_nothing(row.status, row.learned, change):
                 continue
             _write(row, change, now)
             applied.append(row.download_id)
@@ -167,11 +167,8 @@ class InMemoryDownloadRepository:
             if row is None or not self._retryable(row):
                 continue
             if row.status in SUPERSEDED_BY_RETRY:
-                row.status, row.reason, row.updated_at = (
-                    apply(row.status, DownloadEvent.CANCEL),
-                    SUPERSEDED_REASON,
-                    now,
-                )
+                row.status = apply(row.status, DownloadEvent.CANCEL)
+                row.learned["reason"], row.updated_at = SUPERSEDED_REASON, now
             attempt = max(
                 r.attempt for r in self.state.downloads.values() if r.link_id == row.link_id
             )
@@ -209,8 +206,7 @@ def _write(row: DownloadRow, change: Transition, now: datetime) -> None:
     row.updated_at = now
     if change.target is S.PENDING:
         row.next_attempt_at = change.retry_at or now
-    for column, value in change.written().items():
-        setattr(row, column, value)
+    row.learned.update(change.written())
 
 
 def _matches(row: DownloadRow, query: DownloadFilter) -> bool:
