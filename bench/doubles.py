@@ -8,6 +8,7 @@ magnet's own hash) and reports every hash it is asked about as downloading at 50
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import multiprocessing
 import re
 import time
@@ -29,9 +30,14 @@ async def add(data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
     results = []
     for item in data["items"]:
         found = HEX_BTIH.search(item["url"])
-        remote_id = found.group(1).lower() if found else None
+        # Any accepted link has an id: a torrent's info-hash, else a gid-like id of the URL.
+        remote_id = found.group(1).lower() if found else _gid(item["url"])
         results.append({"url": item["url"], "status": "accepted", "hash": remote_id})
     return {"results": results}
+
+
+def _gid(url: str) -> str:
+    return hashlib.sha1(url.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 @get("/downloads")
