@@ -158,11 +158,9 @@ def succeeded(
 
 
 def failed(subscription: Subscription, now: datetime, reason: str) -> FetchRecord:
-    """A failure waits 1, 5, 15, 30 then 60 minutes, or the interval if that is sooner at first."""
+    """A failure waits 1, 5, 15, 30, then 60 minutes before the next try."""
     failures = subscription.state.failures + 1
-    interval = timedelta(seconds=subscription.settings.interval)
-    wait = backoff_after(failures) if failures > 1 else min(backoff_after(1), interval)
-    return FetchRecord(now, now + wait, reason, False, failures)
+    return FetchRecord(now, now + backoff_after(failures), reason, False, failures)
 
 
 def check_feed_url(value: str) -> str:
