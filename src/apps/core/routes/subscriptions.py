@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from adapters.redact import redact_url
 from apps.core.loops import DispatchLoop
 from apps.core.subscription_loop import SubscriptionLoop
+from dispatch_domain.errors import InvalidInput
 from dispatch_domain.ports import Clock, SubscriptionRepository, TitlePatterns
 from dispatch_domain.services.following import (
     Follower,
@@ -58,6 +59,9 @@ class SubscriptionPatchBody:
     enabled: bool | None = None
 
     def to_domain(self, given: set[str]) -> SubscriptionPatch:
+        for required in ("name", "feed_url", "interval", "enabled"):
+            if required in given and getattr(self, required) is None:
+                raise InvalidInput(f"{required} may not be null")
         return SubscriptionPatch(
             **{
                 field.name: getattr(self, field.name) if field.name in given else KEEP
