@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -203,3 +204,17 @@ async def test_deleting_a_subscription_keeps_its_links_and_downloads(given: Give
     assert [view.download_id for view in views] == list(stored.download_ids)
     claimed = await given.store.downloads.claim_due(NOW, 10, timedelta(minutes=5))
     assert [link.preferred for link in claimed] == [None, None]
+
+
+async def test_two_claims_at_once_never_take_the_same_subscription(given: Given) -> None:
+    repo = given.store.subscriptions
+    made = [await repo.add(settings(f"s{n}"), NOW) for n in range(20)]
+
+    first, second = await asyncio.gather(
+        repo.claim_due(NOW, LATER, 15), repo.claim_due(NOW, LATER, 15)
+    )
+
+    mine = {s.subscription_id for s in first}
+    theirs = {s.subscription_id for s in second}
+    assert not mine & theirs
+    assert mine | theirs == {s.subscription_id for s in made}

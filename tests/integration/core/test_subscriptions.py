@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import psycopg
@@ -188,3 +189,27 @@ async def test_deleting_a_subscription_keeps_its_downloads(pg_url: str) -> None:
             await core.client.get(f"/subscriptions/{made['subscription_id']}")
         ).status_code == 404
         assert len(await core.downloads()) == 2
+
+
+async def test_two_cores_on_one_database_fetch_a_feed_once(pg_url: str) -> None:
+    async with (
+        feed_server() as feeds,
+        running_core(pg_url, **FAST_FEEDS) as one,
+        running_core(pg_url, **FAST_FEEDS) as two,
+    ):
+        made = await subscribe(one, feeds.put("nyaa", fixture("nyaa")))
+        await fetched(two, made["subscription_id"])
+        await asyncio.sleep(1.0)  # five more sweeps of each Core
+
+        assert len(feeds.requests_for("nyaa")) == 1
+        assert len(await two.downloads()) == 2
+
+
+async def test_health_shows_the_subscription_loop(pg_url: str) -> None:
+    async with feed_server() as feeds, running_core(pg_url, **FAST_FEEDS) as core:
+        made = await subscribe(core, feeds.put("atom", fixture("atom")))
+        await fetched(core, made["subscription_id"])
+
+        loop = (await core.client.get("/health")).json()["subscriptions"]
+
+        assert loop["rounds"] >= 1 and loop["last_error"] is None
