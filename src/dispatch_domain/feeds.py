@@ -40,6 +40,7 @@ class FeedPage:
 
     items: tuple[FeedItem, ...]
     validators: Validators = attrs.field(factory=Validators)
+    warning: str | None = None  # read, but with trouble worth showing (a repaired feed)
 
 
 @attrs.frozen

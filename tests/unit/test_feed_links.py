@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from dispatch_domain.feeds import FeedItem, choose_link
 
 MAGNET = "magnet:?xt=urn:btih:" + "a" * 40
@@ -58,3 +61,31 @@ def test_with_nothing_better_any_other_link_is_taken() -> None:
 def test_an_item_without_any_link_gives_none() -> None:
     assert choose_link(FeedItem("ep")) is None
     assert choose_link(FeedItem("ep", link="  ", enclosures=("",))) is None
+
+
+KINDS = {
+    MAGNET: 0,
+    "magnet:?xt=urn:btih:" + "b" * 40: 0,
+    TORRENT: 1,
+    "https://other.example/2.torrent": 1,
+    PAGE: 2,
+    "ftp://old.example/ep.mkv": 3,
+}
+urls = st.sampled_from(sorted(KINDS))
+
+
+@given(st.lists(urls, max_size=4), st.none() | urls, st.none() | st.just("c" * 40))
+def test_the_link_taken_is_always_of_the_best_kind_on_offer(
+    enclosures: list[str], link: str | None, info_hash: str | None
+) -> None:
+    item = FeedItem("ep", link=link, enclosures=tuple(enclosures), info_hash=info_hash)
+    offered = [*enclosures, *([link] if link else [])]
+    chosen = choose_link(item)
+
+    if info_hash and not any(KINDS[url] == 0 for url in offered):
+        assert chosen == "magnet:?xt=urn:btih:" + "c" * 40 + "&dn=ep"
+    elif offered:
+        assert chosen in offered
+        assert KINDS[chosen] == min(KINDS[url] for url in offered)
+    else:
+        assert chosen is None

@@ -83,3 +83,15 @@ def test_a_web_page_is_not_a_feed() -> None:
 def test_an_empty_feed_is_a_page_without_items() -> None:
     page = parse_feed(b"<rss version='2.0'><channel><title>quiet</title></channel></rss>")
     assert page == FeedPage(())
+
+
+def test_a_feed_with_a_stray_ampersand_is_read_with_a_warning() -> None:
+    body = (
+        b"<rss version='2.0'><channel><title>t</title><item><title>Tom & Jerry 01</title>"
+        b"<enclosure url='magnet:?xt=urn:btih:" + b"a" * 40 + b"'/></item></channel></rss>"
+    )
+    page = parse_feed(body)
+    assert isinstance(page, FeedPage)
+    assert [item.title for item in page.items] == ["Tom & Jerry 01"]
+    assert page.warning is not None
+    assert page.warning.startswith("the feed is malformed, read as far as possible: ")

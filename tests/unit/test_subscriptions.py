@@ -231,3 +231,14 @@ async def test_the_preferred_downloader_travels_with_the_new_downloads(world: Wo
     claimed = await world.store.downloads.claim_due(NOW, 10, timedelta(minutes=5))
 
     assert [(link.url, link.preferred) for link in claimed] == [(magnet(1), "qb-anime")]
+
+
+async def test_a_repaired_feed_is_ingested_and_its_warning_shown(world: World) -> None:
+    made = await world.subscribe()
+    repaired = FeedPage((FeedItem("Tom & Jerry", enclosures=(magnet(7),)),), warning="malformed")
+    world.reader.feeds[FEED] = repaired
+
+    await world.follower.refresh(made.subscription_id)
+
+    state = (await world.get(made.subscription_id)).state
+    assert (state.links_created, state.last_error, state.failures) == (1, "malformed", 0)

@@ -20,7 +20,11 @@ def parse_feed(body: bytes, validators: Validators | None = None) -> FeedPage | 
     if not parsed.get("version"):
         return FeedFailed("not an RSS or Atom feed")
     items = tuple(_item(entry) for entry in parsed.entries)
-    return FeedPage(items, validators or Validators())
+    warning = None
+    if parsed.get("bozo"):
+        why = _first_line(parsed.get("bozo_exception"))
+        warning = f"the feed is malformed, read as far as possible: {why}"
+    return FeedPage(items, validators or Validators(), warning)
 
 
 def _item(entry: Any) -> FeedItem:

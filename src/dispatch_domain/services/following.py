@@ -133,7 +133,7 @@ class Follower:
             items_seen=len(page.items),
             links_created=result.links_created,
             validators=page.validators,
-            warning=selection.problem,
+            warning="; ".join(w for w in (page.warning, selection.problem) if w) or None,
         )
         await self.subscriptions.record(subscription.subscription_id, record)
         return Followed(subscription.subscription_id, record, result)
