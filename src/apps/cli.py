@@ -10,6 +10,7 @@ from collections.abc import Sequence
 def build_parser() -> argparse.ArgumentParser:
     from apps.core.cli import add_commands as add_core_commands
     from apps.downloader.cli import add_commands as add_downloader_commands
+    from apps.subscribe_cli import add_commands as add_subscription_commands
 
     parser = argparse.ArgumentParser(
         prog="bangumi-dispatch",
@@ -18,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_core_commands(commands)
     add_downloader_commands(commands)
+    add_subscription_commands(commands)
     return parser
 
 

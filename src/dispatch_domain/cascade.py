@@ -33,6 +33,7 @@ class LinkToPlace:
     url: str
     download_type: DownloadType
     save_path: str | None = None
+    preferred: str | None = None  # a downloader's name to offer it to first (a subscription's)
 
 
 @attrs.frozen
@@ -85,13 +86,33 @@ def priority_order(downloaders: Iterable[Downloader], turn: int) -> tuple[Downlo
     return tuple(ordered)
 
 
+def preferred_first(
+    links: Iterable[LinkToPlace], order: Sequence[Downloader]
+) -> tuple[Downloader, ...]:
+    """The downloaders some link prefers and that can take it, in `order`: each is offered the
+    links preferring it before the usual order runs (a disabled or unknown name is not in it)."""
+    wanted = {(link.preferred, link.download_type) for link in links if link.preferred}
+    return tuple(d for d in order if any(n == d.name and t in d.download_types for n, t in wanted))
+
+
+def _offered(prefers_it: bool, preferred_step: bool, offered_first: bool) -> bool:
+    if preferred_step:
+        return prefers_it
+    return not (prefers_it and offered_first)
+
+
 @attrs.frozen
 class Cascade:
-    """The state of one dispatch round; `request` is the next batch to send, None when done."""
+    """The state of one dispatch round; `request` is the next batch to send, None when done.
+
+    Steps are `first` (each preferred downloader, offered only the links preferring it) then
+    `order` (everyone by priority, offered every unplaced link it can take, except the links
+    it was already offered as their preferred downloader)."""
 
     links: tuple[LinkToPlace, ...]
     order: tuple[Downloader, ...]
     now: datetime
+    first: tuple[Downloader, ...] = ()
     position: int = 0
     placed: Mapping[int, Placed] = attrs.field(factory=dict)
     reasons: Mapping[int, tuple[str, ...]] = attrs.field(factory=dict)
@@ -108,46 +129,60 @@ class Cascade:
         now: datetime,
         turn: int = 0,
     ) -> Cascade:
-        return cls(tuple(links), priority_order(downloaders, turn), now)._advance()
+        order = priority_order(downloaders, turn)
+        return cls(tuple(links), order, now, preferred_first(links, order))._advance()
 
     def fold(self, answer: Answered | Unreachable) -> Cascade:
         """Take the current request's answer and move to the next downloader."""
         assert self.request is not None, "fold() after the cascade finished"
         target = self.request.downloader
+        offered = self._unplaced_at(self.position)
         if isinstance(answer, Unreachable):
-            folded = self._fold_unreachable(target, answer)
+            folded = self._fold_unreachable(target, answer, offered)
         else:
-            folded = self._fold_answered(target, answer)
+            folded = self._fold_answered(target, answer, offered)
         return attrs.evolve(folded, position=self.position + 1)._advance()
 
     def outcomes(self) -> dict[int, Outcome]:
         """Every link's final outcome; call once `request` is None."""
         return {link.download_id: self._outcome_of(link) for link in self.links}
 
-    def _unplaced_for(self, downloader: Downloader) -> list[LinkToPlace]:
+    @property
+    def _steps(self) -> tuple[Downloader, ...]:
+        return self.first + self.order
+
+    def _unplaced_at(self, index: int) -> list[LinkToPlace]:
+        """The links step `index` offers: unplaced, of a type its downloader takes, and either
+        preferring it (a preferred step) or not already offered to it (a step of the order)."""
+        downloader = self._steps[index]
+        preferred_step = index < len(self.first)
+        offered_first = any(d.module_id == downloader.module_id for d in self.first)
         return [
             link
             for link in self.links
             if link.download_id not in self.placed
             and link.download_type in downloader.download_types
+            and _offered(link.preferred == downloader.name, preferred_step, offered_first)
         ]
 
     def _advance(self) -> Cascade:
         """Skip downloaders in back-off or with nothing to take; stop at the next worth asking."""
-        for index in range(self.position, len(self.order)):
-            downloader = self.order[index]
-            if downloader.health.in_backoff(self.now):
+        for index in range(self.position, len(self._steps)):
+            downloader = self._steps[index]
+            if self._health_of(downloader).in_backoff(self.now):
                 continue
-            links = self._unplaced_for(downloader)
+            links = self._unplaced_at(index)
             if links:
                 unique = {link.url: AddRequest(link.url, link.save_path) for link in links}
                 request = Request(downloader, tuple(unique.values()))
                 return attrs.evolve(self, position=index, request=request)
-        return attrs.evolve(self, position=len(self.order), request=None)
+        return attrs.evolve(self, position=len(self._steps), request=None)
 
-    def _fold_unreachable(self, target: Downloader, answer: Unreachable) -> Cascade:
+    def _fold_unreachable(
+        self, target: Downloader, answer: Unreachable, offered: list[LinkToPlace]
+    ) -> Cascade:
         reasons = dict(self.reasons)
-        for link in self._unplaced_for(target):
+        for link in offered:
             reasons[link.download_id] = (
                 *reasons.get(link.download_id, ()),
                 f"{target.name}: unreachable: {answer.reason}",
@@ -155,9 +190,11 @@ class Cascade:
         health = {**self.health, target.module_id: target.health.down(self.now, answer.reason)}
         return attrs.evolve(self, reasons=reasons, health=health)
 
-    def _fold_answered(self, target: Downloader, answer: Answered) -> Cascade:
+    def _fold_answered(
+        self, target: Downloader, answer: Answered, offered: list[LinkToPlace]
+    ) -> Cascade:
         placed, reasons, refused = dict(self.placed), dict(self.reasons), set(self.refused)
-        for link in self._unplaced_for(target):
+        for link in offered:
             result = answer.result_for(link.url)
             if isinstance(result, Accepted) and result.remote_id:
                 placed[link.download_id] = Placed(target.module_id, result.remote_id)

@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from dispatch_domain.answers import AddRequest, Answered, CancelReport, StatusReport, Unreachable
 from dispatch_domain.cascade import Downloader, LinkToPlace
+from dispatch_domain.feeds import FeedRead, Validators
 from dispatch_domain.health import Health
 from dispatch_domain.model import (
     DownloadFilter,
@@ -22,6 +23,12 @@ from dispatch_domain.model import (
     StatusCounts,
     Stored,
     Tracked,
+)
+from dispatch_domain.subscriptions import (
+    FetchRecord,
+    Subscription,
+    SubscriptionSettings,
+    TitleSelection,
 )
 from dispatch_domain.transition import Transition
 from dispatch_domain.vocabulary import DownloadStatus, DownloadType, ServiceType
@@ -151,3 +158,68 @@ class DownloaderGateway(Protocol):
     async def pause(self, downloader: Downloader, remote_id: str) -> bool | Unreachable: ...
 
     async def resume(self, downloader: Downloader, remote_id: str) -> bool | Unreachable: ...
+
+
+@runtime_checkable
+class SubscriptionRepository(Protocol):
+    """Subscriptions and their fetch state; a claim keeps two Cores off the same feed."""
+
+    async def add(self, settings: SubscriptionSettings, now: datetime) -> Subscription:
+        """A new subscription, due now. Raises Conflict if the name is taken."""
+        ...
+
+    async def get(self, subscription_id: int) -> Subscription:
+        """Raises NotFound."""
+        ...
+
+    async def all(self) -> list[Subscription]:
+        """Every subscription, in id order."""
+        ...
+
+    async def update(
+        self, subscription_id: int, settings: SubscriptionSettings, now: datetime
+    ) -> Subscription:
+        """Replace the settings; a new feed_url forgets the validators and is due now. Raises
+        NotFound, or Conflict if the new name is taken."""
+        ...
+
+    async def delete(self, subscription_id: int) -> None:
+        """Raises NotFound. The links and downloads it brought stay."""
+        ...
+
+    async def claim_due(self, now: datetime, until: datetime, limit: int) -> list[Subscription]:
+        """Enabled subscriptions due by `now` and not claimed, claimed until `until`."""
+        ...
+
+    async def claim(
+        self, subscription_id: int, now: datetime, until: datetime
+    ) -> Subscription | None:
+        """This subscription claimed until `until` (enabled or not), or None if another fetch
+        holds it. Raises NotFound."""
+        ...
+
+    async def record(self, subscription_id: int, record: FetchRecord) -> None:
+        """Add a fetch's outcome to the subscription's state and end its claim."""
+        ...
+
+
+@runtime_checkable
+class FeedReader(Protocol):
+    """Reads a feed; every failure is a FeedFailed value, never an exception."""
+
+    async def read(self, feed_url: str, validators: Validators) -> FeedRead: ...
+
+
+@runtime_checkable
+class TitlePatterns(Protocol):
+    """Case-insensitive regular expressions on titles, bounded so no pattern can hang Core."""
+
+    def check(self, pattern: str) -> None:
+        """Raises InvalidInput if `pattern` is not a valid expression."""
+        ...
+
+    def select(
+        self, titles: Sequence[str], include: str | None, exclude: str | None
+    ) -> TitleSelection:
+        """Titles matching `include` (all if None) and not `exclude`."""
+        ...

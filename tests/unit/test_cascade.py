@@ -84,8 +84,15 @@ def scenarios(draw):  # type: ignore[no-untyped-def]
         )
         behaviours[module_id] = Behaviour(draw(st.booleans()), frozenset(draw(st.sets(urls))))
     # Detection is a function of the URL, so one URL always has one type; a URL may repeat.
+    # A URL is one link, from one subscription, so it has one preferred downloader (or none),
+    # which may be any name, registered or not.
     link_urls = draw(st.lists(urls, max_size=15))
-    links = [LinkToPlace(i, url, TYPE_OF[url]) for i, url in enumerate(link_urls, start=1)]
+    names = st.none() | st.sampled_from(["d1", "d2", "d3", "d4", "d5", "gone"])
+    prefer = {url: draw(names) for url in sorted(set(link_urls))}
+    links = [
+        LinkToPlace(i, url, TYPE_OF[url], preferred=prefer[url])
+        for i, url in enumerate(link_urls, start=1)
+    ]
     return links, downloaders, behaviours, draw(st.integers(min_value=0, max_value=7))
 
 
@@ -99,12 +106,44 @@ def test_a_link_is_only_sent_to_downloaders_that_take_its_type(scenario) -> None
 
 
 @given(scenarios())
-def test_no_downloader_is_asked_twice_in_one_round_and_backed_off_ones_never(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_no_link_goes_twice_to_a_downloader_nor_to_a_backed_off_one(
+    scenario,
+) -> None:  # type: ignore[no-untyped-def]
     links, downloaders, behaviours, turn = scenario
     requests, _ = run(links, downloaders, behaviours, turn)
+    sent = [
+        (request.downloader.module_id, item.url) for request in requests for item in request.items
+    ]
+    assert len(sent) == len(set(sent))
+    assert not any(request.downloader.health.in_backoff(NOW) for request in requests)
+
+
+@given(scenarios())
+def test_without_preferences_each_downloader_gets_at_most_one_request(scenario) -> None:  # type: ignore[no-untyped-def]
+    links, downloaders, behaviours, turn = scenario
+    plain = [attrs.evolve(link, preferred=None) for link in links]
+    requests, _ = run(plain, downloaders, behaviours, turn)
     asked = [request.downloader.module_id for request in requests]
     assert len(asked) == len(set(asked))
-    assert not any(request.downloader.health.in_backoff(NOW) for request in requests)
+
+
+@given(scenarios())
+def test_a_link_goes_first_to_its_preferred_downloader_when_it_can_take_it(scenario) -> None:  # type: ignore[no-untyped-def]
+    links, downloaders, behaviours, turn = scenario
+    requests, _ = run(links, downloaders, behaviours, turn)
+    for link in links:
+        targets = [r.downloader for r in requests if link.url in {i.url for i in r.items}]
+        preferred = [
+            d
+            for d in downloaders
+            if d.name == link.preferred
+            and link.download_type in d.download_types
+            and not d.health.in_backoff(NOW)
+        ]
+        if preferred:
+            assert targets[0] == preferred[0]
+        elif targets:
+            assert targets[0].name != link.preferred
 
 
 @given(scenarios())
@@ -124,9 +163,22 @@ def test_a_link_is_never_sent_after_it_was_accepted(scenario) -> None:  # type: 
 @given(scenarios())
 def test_downloaders_are_tried_by_priority_descending(scenario) -> None:  # type: ignore[no-untyped-def]
     links, downloaders, behaviours, turn = scenario
-    requests, _ = run(links, downloaders, behaviours, turn)
+    plain = [attrs.evolve(link, preferred=None) for link in links]
+    requests, _ = run(plain, downloaders, behaviours, turn)
     priorities = [request.downloader.priority for request in requests]
     assert priorities == sorted(priorities, reverse=True)
+
+
+@given(scenarios())
+def test_after_its_preferred_downloader_a_link_follows_priority_order(scenario) -> None:  # type: ignore[no-untyped-def]
+    links, downloaders, behaviours, turn = scenario
+    requests, _ = run(links, downloaders, behaviours, turn)
+    for link in links:
+        targets = [r.downloader for r in requests if link.url in {i.url for i in r.items}]
+        if targets and targets[0].name == link.preferred:
+            targets = targets[1:]
+        priorities = [d.priority for d in targets]
+        assert priorities == sorted(priorities, reverse=True)
 
 
 @given(scenarios())
@@ -233,3 +285,43 @@ def test_links_sharing_a_url_go_out_once_and_share_the_answer() -> None:
     requests, cascade = run([LINK, twin], [_downloader(1)], {1: Behaviour(False, frozenset())})
     assert [len(r.items) for r in requests] == [1]
     assert cascade.outcomes() == {1: Placed(1, "h"), 2: Placed(1, "h")}
+
+
+def test_a_preferred_downloader_is_offered_the_link_before_a_higher_priority_one() -> None:
+    link = attrs.evolve(LINK, preferred="d2")
+    behaviours = {1: Behaviour(False, frozenset()), 2: Behaviour(False, frozenset())}
+    requests, cascade = run([link], [_downloader(1, 90), _downloader(2, 10)], behaviours)
+    assert [r.downloader.module_id for r in requests] == [2]
+    assert cascade.outcomes()[1] == Placed(2, "h")
+
+
+def test_a_refusing_preferred_downloader_hands_the_link_to_the_usual_order() -> None:
+    link = attrs.evolve(LINK, preferred="d2")
+    other = LinkToPlace(2, "magnet:?xt=urn:btih:" + "b" * 40, DownloadType.MAGNET)
+    behaviours = {
+        1: Behaviour(False, frozenset({link.url, other.url})),
+        2: Behaviour(False, frozenset({link.url})),
+    }
+    requests, cascade = run([link, other], [_downloader(1, 90), _downloader(2, 10)], behaviours)
+    sent = [(r.downloader.module_id, [i.url for i in r.items]) for r in requests]
+    assert sent == [(2, [link.url]), (1, [link.url, other.url]), (2, [other.url])]
+    assert cascade.outcomes() == {1: Refused(("d2: no", "d1: no")), 2: Placed(2, "h")}
+
+
+def test_an_unreachable_preferred_downloader_is_not_asked_again_in_the_round() -> None:
+    link = attrs.evolve(LINK, preferred="d2")
+    other = LinkToPlace(2, "magnet:?xt=urn:btih:" + "b" * 40, DownloadType.MAGNET)
+    behaviours = {1: Behaviour(False, frozenset({other.url})), 2: Behaviour(True, frozenset())}
+    requests, cascade = run([link, other], [_downloader(1, 90), _downloader(2, 10)], behaviours)
+    assert [r.downloader.module_id for r in requests] == [2, 1]
+    assert cascade.outcomes() == {1: Placed(1, "h"), 2: Refused(("d1: no",))}
+    assert cascade.health[2].failures == 1
+
+
+def test_a_preference_for_a_downloader_that_cannot_take_the_link_is_ignored() -> None:
+    link = attrs.evolve(LINK, preferred="d2")
+    http_only = _downloader(2, 90, types=frozenset({DownloadType.HTTP}))
+    behaviours = {1: Behaviour(False, frozenset()), 2: Behaviour(False, frozenset())}
+    requests, cascade = run([link], [_downloader(1, 10), http_only], behaviours)
+    assert [r.downloader.module_id for r in requests] == [1]
+    assert cascade.outcomes()[1] == Placed(1, "h")

@@ -22,6 +22,7 @@ _CONFLICTS: dict[str, str] = {
     "downloads_one_active_per_link": "the link already has an active download",
     "downloads_link_id_attempt_key": "another attempt of the link was added at the same time",
     "service_modules_service_name_key": "a service with this name already exists",
+    "subscriptions_name_key": "a subscription with this name already exists",
 }
 
 _KEY = re.compile(r"^Key \([^)]*\)=\((?P<key>[^)]*)\)")

@@ -35,17 +35,17 @@ class PostgresLinkRepository:
         with domain_errors():
             made = await on_deadlock(lambda: self._store(report, kept, now, due_at))
         by_url = {link.url: link for link in kept}
-        placeable = tuple(_placeable(download_id, by_url[url]) for download_id, url in made)
+        placeable = tuple(_placeable(i, by_url[url], preferred) for i, url, preferred in made)
         return Stored(
             links_created=len(made),
             duplicates=typed - len(made),
-            download_ids=tuple(download_id for download_id, _ in made),
+            download_ids=tuple(download_id for download_id, _, _ in made),
             placeable=placeable,
         )
 
     async def _store(
         self, report: FetcherReport, links: Sequence[NewLink], now: datetime, due_at: datetime
-    ) -> list[tuple[int, str]]:
+    ) -> list[tuple[int, str, str | None]]:
         queries = load_queries("links")
         async with self.pool.connection() as conn, conn.transaction():
             cursor = await conn.execute(queries["record_report"], _report_params(report, now))
@@ -56,14 +56,21 @@ class PostgresLinkRepository:
                 queries["record_raw_items"],
                 {**items, "fetcher_source": report.fetcher_source, "report_id": row[0], "now": now},
             )
-            params = {**_link_params(links, now), "due_at": due_at}
+            params = {
+                **_link_params(links, now),
+                "due_at": due_at,
+                "subscription_id": report.subscription_id,
+            }
             cursor = await conn.execute(queries["add_links"], params)
-            return [(download_id, url) for download_id, url in await cursor.fetchall()]
+            return [
+                (download_id, url, preferred)
+                for download_id, url, preferred in await cursor.fetchall()
+            ]
 
 
-def _placeable(download_id: int, link: NewLink) -> LinkToPlace:
+def _placeable(download_id: int, link: NewLink, preferred: str | None) -> LinkToPlace:
     assert link.download_type is not None  # only typed links get a download
-    return LinkToPlace(download_id, link.url, link.download_type, link.save_path)
+    return LinkToPlace(download_id, link.url, link.download_type, link.save_path, preferred)
 
 
 def _first_of_each(links: Iterable[NewLink]) -> list[NewLink]:

@@ -13,9 +13,9 @@ from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState
 
 
 def link_to_place(
-    download_id: int, url: str, download_type: str, save_path: str | None
+    download_id: int, url: str, download_type: str, save_path: str | None, preferred: str | None
 ) -> LinkToPlace:
-    return LinkToPlace(download_id, url, DownloadType(download_type), save_path)
+    return LinkToPlace(download_id, url, DownloadType(download_type), save_path, preferred)
 
 
 # A poll reads tens of thousands of these rows: a dict lookup is several times cheaper than

@@ -11,6 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.postgres.downloads import PostgresDownloadRepository
 from adapters.postgres.links import PostgresLinkRepository
 from adapters.postgres.services import PostgresServiceRepository
+from adapters.postgres.subscriptions import PostgresSubscriptionRepository
 
 
 @attrs.define
@@ -21,8 +22,10 @@ class PostgresStore:
     links: PostgresLinkRepository = attrs.field(init=False)
     downloads: PostgresDownloadRepository = attrs.field(init=False)
     services: PostgresServiceRepository = attrs.field(init=False)
+    subscriptions: PostgresSubscriptionRepository = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self.links = PostgresLinkRepository(self.pool)
         self.downloads = PostgresDownloadRepository(self.pool)
         self.services = PostgresServiceRepository(self.pool)
+        self.subscriptions = PostgresSubscriptionRepository(self.pool)

@@ -21,6 +21,7 @@ from apps.core.routes.downloads import DownloadsController, Operations
 from apps.core.routes.fetcher import receive_fetcher_results
 from apps.core.routes.health import health
 from apps.core.routes.services import ServicesController
+from apps.core.routes.subscriptions import SubscriptionsController
 from apps.core.schemas import make_converter
 from apps.problems import problem_details_plugin
 
@@ -42,6 +43,9 @@ class Runtime:
     detectors: Any = None
     dispatch_loop: Any = None
     poll_loop: Any = None
+    follower: Any = None
+    title_patterns: Any = None
+    subscription_loop: Any = None
 
     async def resolve(self, container: CoreContainer) -> None:
         for field in attrs.fields(Runtime):
@@ -63,6 +67,10 @@ def dependencies(runtime: Runtime, container: CoreContainer) -> dict[str, Provid
         "detectors": _provide(lambda: runtime.detectors),
         "dispatch_loop": _provide(lambda: runtime.dispatch_loop),
         "poll_loop": _provide(lambda: runtime.poll_loop),
+        "subscriptions": _provide(lambda: runtime.store.subscriptions),
+        "follower": _provide(lambda: runtime.follower),
+        "title_patterns": _provide(lambda: runtime.title_patterns),
+        "subscription_loop": _provide(lambda: runtime.subscription_loop),
         "settings": _provide(lambda: container.settings()),
         "converter": _provide(lambda: converter),
         "ops": _provide(
@@ -78,7 +86,7 @@ def lifespan(runtime: Runtime, container: CoreContainer) -> Callable[[Litestar],
     async def run(_: Litestar) -> AsyncIterator[None]:
         await _maybe_await(container.init_resources())
         await runtime.resolve(container)
-        loops = [runtime.dispatch_loop, runtime.poll_loop]
+        loops = [runtime.dispatch_loop, runtime.poll_loop, runtime.subscription_loop]
         tasks = [asyncio.create_task(loop.run()) for loop in loops]
         runtime.dispatch_loop.wake()  # anything left pending by a previous run goes out now
         try:
@@ -102,7 +110,13 @@ def create_app(container: CoreContainer) -> Litestar:
     runtime = Runtime()
     guards = [bearer_guard(settings.api_token)] if settings.api_token else []
     return Litestar(
-        route_handlers=[ServicesController, DownloadsController, receive_fetcher_results, health],
+        route_handlers=[
+            ServicesController,
+            DownloadsController,
+            receive_fetcher_results,
+            health,
+            SubscriptionsController,
+        ],
         dependencies=dependencies(runtime, container),
         guards=guards,
         lifespan=[lifespan(runtime, container)],

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from adapters.feeds import HttpFeedReader, RegexTitlePatterns
 from adapters.http_downloader import HttpDownloaderGateway
 from adapters.postgres import PostgresStore
 from apps.core import resources
 from apps.core.loops import DispatchLoop, PollLoop
 from apps.core.settings import CoreSettings
+from apps.core.subscription_loop import SubscriptionLoop
 from dispatch_domain.clock import SystemClock
 from dispatch_domain.detection import DEFAULT_CHAIN
 from dispatch_domain.services.dispatch import Dispatcher
+from dispatch_domain.services.following import Follower
 from dispatch_domain.services.polling import Poller
 
 
@@ -62,4 +65,26 @@ class CoreContainer(containers.DeclarativeContainer):
         dispatcher=dispatcher,
         sweep_interval=settings.provided.sweep_interval,
         poll_loop=poll_loop,
+    )
+
+    # Subscriptions: a feed client of its own (its own timeout, no downloader token).
+    feed_client = providers.Resource(resources.feed_client)
+    feed_reader = providers.Singleton(
+        HttpFeedReader, client=feed_client, timeout=settings.provided.feed_timeout
+    )
+    title_patterns = providers.Singleton(RegexTitlePatterns)
+    follower = providers.Singleton(
+        Follower,
+        subscriptions=store.provided.subscriptions,
+        links=store.provided.links,
+        reader=feed_reader,
+        patterns=title_patterns,
+        clock=clock,
+        chain=detectors,
+    )
+    subscription_loop = providers.Singleton(
+        SubscriptionLoop,
+        follower=follower,
+        dispatch_loop=dispatch_loop,
+        interval=settings.provided.subscription_sweep,
     )

@@ -50,3 +50,12 @@ async def http_client(timeout: float) -> AsyncIterator[httpx.AsyncClient]:
     timeouts = httpx.Timeout(timeout, connect=min(timeout, 5.0))
     async with httpx.AsyncClient(timeout=timeouts, limits=limits) as client:
         yield client
+
+
+async def feed_client() -> AsyncIterator[httpx.AsyncClient]:
+    """For feeds: the reader bounds each request's time and size itself."""
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(60.0, connect=10.0), limits=limits
+    ) as client:
+        yield client

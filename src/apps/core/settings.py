@@ -30,6 +30,8 @@ class CoreSettings:
     dispatch_batch: int = 50_000  # a whole post (at most 50,000 items) goes out in one round
     dispatch_lease: float = 300.0  # claimed work comes back this long after a crash
     log_level: str = "INFO"
+    subscription_sweep: float = 15.0  # how often Core looks for subscriptions due a fetch
+    feed_timeout: float = 30.0  # a feed's whole request, body included
 
     @property
     def poll_claim(self) -> timedelta:

@@ -15,17 +15,25 @@ from dispatch_domain.testing.store import (
     InMemoryLinkRepository,
     InMemoryStore,
 )
+from dispatch_domain.testing.subscriptions import (
+    FakeFeedReader,
+    InMemorySubscriptionRepository,
+    PlainTitlePatterns,
+)
 
 __all__ = [
     "FakeBackend",
     "FakeClock",
     "FakeDownloaderService",
+    "FakeFeedReader",
     "FakeGateway",
     "InMemoryDownloadRepository",
     "InMemoryLinkRepository",
     "InMemoryServiceRepository",
     "InMemoryState",
     "InMemoryStore",
+    "InMemorySubscriptionRepository",
+    "PlainTitlePatterns",
     "fake_hash",
     "rejecting",
 ]

@@ -9,8 +9,9 @@ import attrs
 
 from dispatch_domain.health import Health
 from dispatch_domain.model import DownloadView, FetcherReport, ServiceModule
+from dispatch_domain.subscriptions import Subscription
 from dispatch_domain.transition import ALWAYS_WRITTEN, KEPT_UNLESS_GIVEN
-from dispatch_domain.vocabulary import DownloadStatus, DownloadType
+from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState
 
 
 @attrs.define
@@ -22,6 +23,7 @@ class LinkRow:
     info_hash: str | None
     save_path: str | None
     reason: str | None
+    subscription_id: int | None = None  # the subscription that brought it, while it exists
 
 
 def _learned() -> dict[str, Any]:
@@ -64,6 +66,8 @@ class InMemoryState:
     downloads: dict[int, DownloadRow] = attrs.Factory(dict)
     modules: dict[int, ServiceModule] = attrs.Factory(dict)
     poll_claims: dict[int, datetime] = attrs.Factory(dict)
+    subscriptions: dict[int, Subscription] = attrs.Factory(dict)
+    feed_claims: dict[int, datetime] = attrs.Factory(dict)
     next_id: int = 0
 
     def new_id(self) -> int:
@@ -88,6 +92,11 @@ class InMemoryState:
             downloader=module.service_name if module else None,
             next_attempt_at=row.next_attempt_at if row.status is DownloadStatus.PENDING else None,
         )
+
+    def preferred_for(self, link: LinkRow) -> str | None:
+        """The preferred downloader of the subscription that brought the link, if any."""
+        subscription = self.subscriptions.get(link.subscription_id or 0)
+        return subscription.settings.preferred_downloader if subscription else None
 
     def health_of(self, module_id: int) -> Health:
         return self.modules[module_id].health

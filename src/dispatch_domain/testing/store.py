@@ -31,6 +31,7 @@ from dispatch_domain.model import (
 from dispatch_domain.status import ACTIVE, TRACKED, DownloadEvent, apply
 from dispatch_domain.testing.services import InMemoryServiceRepository
 from dispatch_domain.testing.state import DownloadRow, InMemoryState, LinkRow
+from dispatch_domain.testing.subscriptions import InMemorySubscriptionRepository
 from dispatch_domain.transition import Transition
 from dispatch_domain.vocabulary import DownloadStatus, DownloadType
 
@@ -49,6 +50,8 @@ class InMemoryLinkRepository:
         claimed_until: datetime | None = None,
     ) -> Stored:
         self.state.reports.append(report)
+        known = report.subscription_id in self.state.subscriptions
+        subscription_id = report.subscription_id if known else None
         created: list[LinkToPlace] = []
         duplicates = 0
         for new in links:
@@ -64,10 +67,14 @@ class InMemoryLinkRepository:
                 new.info_hash,
                 new.save_path,
                 new.reason,
+                subscription_id,
             )
             if new.download_type is not None:
                 download_id = self._add_attempt(link_id, 1, now, due=claimed_until or now)
-                created.append(LinkToPlace(download_id, new.url, new.download_type, new.save_path))
+                preferred = self.state.preferred_for(self.state.links[link_id])
+                created.append(
+                    LinkToPlace(download_id, new.url, new.download_type, new.save_path, preferred)
+                )
         ids = tuple(link.download_id for link in created)
         return Stored(len(created), duplicates, ids, tuple(created))
 
@@ -105,8 +112,11 @@ class InMemoryDownloadRepository:
             row.next_attempt_at = now + lease
             link = self.state.links[row.link_id]
             assert link.download_type is not None
+            preferred = self.state.preferred_for(link)
             claimed.append(
-                LinkToPlace(row.download_id, link.url, link.download_type, link.save_path)
+                LinkToPlace(
+                    row.download_id, link.url, link.download_type, link.save_path, preferred
+                )
             )
         return claimed
 
@@ -225,8 +235,10 @@ class InMemoryStore:
     links: InMemoryLinkRepository = attrs.field(init=False)
     downloads: InMemoryDownloadRepository = attrs.field(init=False)
     services: InMemoryServiceRepository = attrs.field(init=False)
+    subscriptions: InMemorySubscriptionRepository = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
+        self.subscriptions = InMemorySubscriptionRepository(self.state)
         self.links = InMemoryLinkRepository(self.state)
         self.downloads = InMemoryDownloadRepository(self.state)
         self.services = InMemoryServiceRepository(self.state)

@@ -16,9 +16,11 @@ WITH due AS (
     WHERE d.download_id = due.download_id
     RETURNING d.download_id, d.link_id, due.next_attempt_at AS due_at
 )
-SELECT claimed.download_id, l.url, l.download_type, l.save_path
+SELECT claimed.download_id, l.url, l.download_type, l.save_path,
+       s.preferred_downloader AS preferred
 FROM claimed
 JOIN anime_links l ON l.link_id = claimed.link_id
+LEFT JOIN subscriptions s ON s.subscription_id = l.subscription_id
 ORDER BY claimed.due_at, claimed.download_id;
 
 -- name: apply

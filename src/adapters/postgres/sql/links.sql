@@ -22,6 +22,9 @@ ORDER BY item.download_url
 ON CONFLICT DO NOTHING;
 
 -- name: add_links
+-- A link remembers the post's subscription if Core has it (an outside fetcher's id that names
+-- no subscription is only kept on the post), and the new downloads come back with its
+-- preferred downloader.
 -- New links only (a known URL or info-hash is skipped), then one pending attempt for each
 -- new link that has a type, due at %(due_at)s (now, or when the caller's claim ends). Links go in info-hash order, then URL order: a URL
 -- always comes with the same info-hash, so every post meets the keys another post may be
@@ -34,8 +37,10 @@ WITH incoming AS (
          WITH ORDINALITY AS link(url, title, download_type, info_hash, save_path, reason, position)
 ), added AS (
     INSERT INTO anime_links
-        (url, title, download_type, info_hash, save_path, reason, created_at)
-    SELECT url, title, download_type, info_hash, save_path, reason, %(now)s
+        (url, title, download_type, info_hash, save_path, reason, created_at, subscription_id)
+    SELECT url, title, download_type, info_hash, save_path, reason, %(now)s,
+           (SELECT subscription_id FROM subscriptions
+            WHERE subscription_id = %(subscription_id)s::bigint)
     FROM incoming
     ORDER BY info_hash NULLS LAST, url
     ON CONFLICT DO NOTHING
@@ -49,7 +54,9 @@ WITH incoming AS (
     ORDER BY incoming.position
     RETURNING download_id, link_id
 )
-SELECT made.download_id, added.url
+SELECT made.download_id, added.url,
+       (SELECT preferred_downloader FROM subscriptions
+        WHERE subscription_id = %(subscription_id)s::bigint) AS preferred
 FROM made
 JOIN added ON added.link_id = made.link_id
 ORDER BY made.download_id;
