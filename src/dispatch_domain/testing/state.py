@@ -11,7 +11,7 @@ from dispatch_domain.health import Health
 from dispatch_domain.model import DownloadView, FetcherReport, ServiceModule
 from dispatch_domain.subscriptions import Subscription
 from dispatch_domain.transition import ALWAYS_WRITTEN, KEPT_UNLESS_GIVEN
-from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState
+from dispatch_domain.vocabulary import DownloadStatus, DownloadType
 
 
 @attrs.define
