@@ -22,6 +22,7 @@ from apps.core.routes.fetcher import receive_fetcher_results
 from apps.core.routes.health import health
 from apps.core.routes.services import ServicesController
 from apps.core.schemas import make_converter
+from apps.metrics import metrics_route
 from apps.problems import problem_details_plugin
 
 log = logging.getLogger(__name__)
@@ -101,8 +102,25 @@ def create_app(container: CoreContainer) -> Litestar:
     settings = container.settings()
     runtime = Runtime()
     guards = [bearer_guard(settings.api_token)] if settings.api_token else []
+    metrics = container.metrics()
+
+    async def refresh_metrics() -> None:
+        await metrics.refresh(runtime.store.downloads, runtime.store.services, runtime.clock)
+
+    scrape = metrics_route(
+        metrics.registry,
+        refresh_metrics,
+        settings.api_token,
+        loopback_open=settings.metrics_loopback_open,
+    )
     return Litestar(
-        route_handlers=[ServicesController, DownloadsController, receive_fetcher_results, health],
+        route_handlers=[
+            ServicesController,
+            DownloadsController,
+            receive_fetcher_results,
+            health,
+            scrape,
+        ],
         dependencies=dependencies(runtime, container),
         guards=guards,
         lifespan=[lifespan(runtime, container)],

@@ -8,6 +8,7 @@ from adapters.http_downloader import HttpDownloaderGateway
 from adapters.postgres import PostgresStore
 from apps.core import resources
 from apps.core.loops import DispatchLoop, PollLoop
+from apps.core.metrics import CoreMetrics, MeteredGateway
 from apps.core.settings import CoreSettings
 from dispatch_domain.clock import SystemClock
 from dispatch_domain.detection import DEFAULT_CHAIN
@@ -34,11 +35,14 @@ class CoreContainer(containers.DeclarativeContainer):
         HttpDownloaderGateway, client=http_client, token=settings.provided.downloader_token
     )
 
+    metrics = providers.Singleton(CoreMetrics)  # one registry per container, so per app
+    metered_gateway = providers.Singleton(MeteredGateway, inner=gateway, metrics=metrics)
+
     dispatcher = providers.Singleton(
         Dispatcher,
         downloads=store.provided.downloads,
         services=store.provided.services,
-        gateway=gateway,
+        gateway=metered_gateway,
         clock=clock,
         batch_size=settings.provided.dispatch_batch,
         lease=settings.provided.lease,
@@ -56,10 +60,12 @@ class CoreContainer(containers.DeclarativeContainer):
         poller=poller,
         interval=settings.provided.poll_interval,
         soon=settings.provided.poll_soon_after_dispatch,
+        observe=metrics.provided.poll_cycle,
     )
     dispatch_loop = providers.Singleton(
         DispatchLoop,
         dispatcher=dispatcher,
         sweep_interval=settings.provided.sweep_interval,
         poll_loop=poll_loop,
+        observe=metrics.provided.dispatch_round,
     )
