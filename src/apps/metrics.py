@@ -11,7 +11,6 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.base import BaseRouteHandler
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     disable_created_metrics,
     generate_latest,
@@ -22,6 +21,8 @@ from apps.auth import PUBLIC, require_bearer
 from apps.network import is_loopback
 
 Refresh = Callable[[], Awaitable[None]]
+# The text format every Prometheus version scrapes; the server adds `; charset=utf-8`.
+TEXT_FORMAT = "text/plain; version=0.0.4"
 
 
 def new_registry() -> CollectorRegistry:
@@ -60,6 +61,6 @@ def metrics_route(
     )
     async def metrics() -> Response[bytes]:
         await refresh()
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), media_type=TEXT_FORMAT)
 
     return metrics
