@@ -52,6 +52,9 @@ class TextFormatter(logging.Formatter):
         record.message = _message(record) + _context(record)
         return super().formatMessage(record)
 
+    def formatException(self, ei: Any) -> str:
+        return redact_text(super().formatException(ei))
+
 
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: ts, level, logger, msg, and the ids the line is about."""

@@ -88,6 +88,7 @@ def create_app(container: DownloaderContainer) -> Litestar:
         plugins=[problem_details_plugin({BackendError: _from_backend})],
         lifespan=[lambda app: _lifespan(container)],
         openapi_config=OPENAPI,
+        logging_config=None,  # the command line configures logging once, for every library
     )
 
 
