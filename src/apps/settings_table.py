@@ -134,7 +134,9 @@ class SettingsTable:
         lines = ["| option | environment | default | meaning |", "| --- | --- | --- | --- |"]
         for s in self.settings:
             option = ", ".join(f"`{name}`" for name in (s.flag, *s.aliases) if name) or "—"
-            lines.append(f"| {option} | `{s.env}` | {s.default_text} | {s.help} |")
+            plain = s.shown is None and s.default is not None
+            default = f"`{s.default_text}`" if plain else s.default_text
+            lines.append(f"| {option} | `{s.env}` | {default} | {s.help} |")
         return "\n".join(lines)
 
 
