@@ -149,3 +149,19 @@ def test_a_new_backend_brings_its_own_table_next_to_the_shared_one() -> None:
     names = [s.name for s in (QBITTORRENT_SERVICE + QBITTORRENT).settings]
     assert len(names) == len(set(names)), "one setting, one name"
     assert len({s.env for s in CORE.settings}) == len(CORE.settings)
+
+
+def test_operating_md_documents_every_metric_the_apps_export() -> None:
+    from apps.core.metrics import CoreMetrics
+    from apps.downloader.metrics import DownloaderMetrics
+
+    documented = (ROOT / "docs" / "operating.md").read_text()
+    exported = {
+        family.name + ("_total" if family.type == "counter" else "")
+        for registry in (CoreMetrics().registry, DownloaderMetrics().registry)
+        for family in registry.collect()
+        if not family.name.startswith("process_")
+    }
+    assert len(exported) == 13
+    for name in exported:
+        assert f"`{name}`" in documented, name
