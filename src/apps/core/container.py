@@ -7,6 +7,7 @@ from dependency_injector import containers, providers
 from adapters.http_downloader import HttpDownloaderGateway
 from adapters.postgres import PostgresStore
 from apps.core import resources
+from apps.core.journal import JournaledDownloads
 from apps.core.loops import DispatchLoop, PollLoop
 from apps.core.metrics import CoreMetrics, MeteredGateway
 from apps.core.settings import CoreSettings
@@ -38,9 +39,12 @@ class CoreContainer(containers.DeclarativeContainer):
     metrics = providers.Singleton(CoreMetrics)  # one registry per container, so per app
     metered_gateway = providers.Singleton(MeteredGateway, inner=gateway, metrics=metrics)
 
+    # What the loops write through: every status change logged, naming its download.
+    journaled_downloads = providers.Singleton(JournaledDownloads, store.provided.downloads)
+
     dispatcher = providers.Singleton(
         Dispatcher,
-        downloads=store.provided.downloads,
+        downloads=journaled_downloads,
         services=store.provided.services,
         gateway=metered_gateway,
         clock=clock,
@@ -49,7 +53,7 @@ class CoreContainer(containers.DeclarativeContainer):
     )
     poller = providers.Singleton(
         Poller,
-        downloads=store.provided.downloads,
+        downloads=journaled_downloads,
         services=store.provided.services,
         gateway=gateway,
         clock=clock,
