@@ -9,6 +9,7 @@ import sys
 from asyncio.subprocess import PIPE, STDOUT
 
 import httpx
+import pytest
 
 from tests.support.real import free_port
 
@@ -49,4 +50,33 @@ async def test_the_downloader_service_logs_json_lines_uvicorns_included() -> Non
     assert {"apps.downloader.cli", "uvicorn.error", "uvicorn.access"} <= loggers
     assert all({"ts", "level", "logger", "msg"} <= set(line) for line in lines)
     assert any(line["msg"].endswith('"GET /health HTTP/1.1" 503') for line in lines)
+    assert SECRET not in output
+
+
+@pytest.mark.real
+async def test_core_logs_json_lines_and_serves_metrics_to_a_loopback_scraper(pg_url: str) -> None:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": pg_url, "DISPATCH_API_TOKEN": SECRET}
+    arguments = [
+        "-m", "apps.cli", "serve", "--port", str(port), "--log-format", "json",
+        "--metrics-loopback-open",
+    ]  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, *arguments, env=env, stdout=PIPE, stderr=STDOUT
+    )
+    try:
+        health = await _answering(f"http://127.0.0.1:{port}/health")
+        async with httpx.AsyncClient() as http:
+            metrics = await http.get(f"http://127.0.0.1:{port}/metrics")
+    finally:
+        process.terminate()
+        output = (await asyncio.wait_for(process.communicate(), 15))[0].decode()
+
+    assert health.status_code == 200
+    assert metrics.status_code == 200
+    assert 'bangumi_dispatch_downloads{status="pending"} 0.0' in metrics.text
+    lines = [json.loads(line) for line in output.splitlines()]
+    assert {"bangumi_dispatch.core", "uvicorn.error", "uvicorn.access"} <= {
+        line["logger"] for line in lines
+    }
     assert SECRET not in output
