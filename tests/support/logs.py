@@ -17,7 +17,9 @@ def log_lines(log_format: str, act: Callable[[logging.Logger], object]) -> list[
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     servers = {name: logging.getLogger(name) for name in SERVER_LOGGERS}
-    saved_servers = {name: (list(lg.handlers), lg.propagate) for name, lg in servers.items()}
+    saved_servers = {
+        name: (list(lg.handlers), lg.propagate, lg.level) for name, lg in servers.items()
+    }
     stream = io.StringIO()
     try:
         configure_logging("INFO", log_format)
@@ -28,7 +30,8 @@ def log_lines(log_format: str, act: Callable[[logging.Logger], object]) -> list[
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
-        for name, (handlers, propagate) in saved_servers.items():
+        for name, (handlers, propagate, level) in saved_servers.items():
             servers[name].handlers[:] = handlers
             servers[name].propagate = propagate
+            servers[name].setLevel(level)
     return stream.getvalue().splitlines()
