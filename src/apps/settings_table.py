@@ -29,9 +29,6 @@ def flag_value(text: str) -> bool:
     raise ValueError(f"not a yes/no value: {text!r}")
 
 
-flag_value.__name__ = "yes/no"  # argparse names the type in its error message
-
-
 class SettingError(ValueError):
     """An environment variable holds a value its setting cannot take."""
 
