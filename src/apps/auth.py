@@ -25,11 +25,16 @@ def bearer_guard(token: str, *, reads_too: bool = False) -> Any:
             return
         if not reads_too and connection.scope.get("method", "GET") in READS:
             return
-        scheme, _sep, given = connection.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
-            raise NotAuthorizedException(
-                detail="this route needs 'Authorization: Bearer <token>' with the service's token",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+        require_bearer(connection, expected)
 
     return guard
+
+
+def require_bearer(connection: ASGIConnection[Any, Any, Any, Any], expected: bytes) -> None:
+    """Raise 401 unless the request carries `Authorization: Bearer <expected>`."""
+    scheme, _sep, given = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+        raise NotAuthorizedException(
+            detail="this route needs 'Authorization: Bearer <token>' with the service's token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )

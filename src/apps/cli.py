@@ -24,8 +24,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from apps.settings_table import SettingError
+
     args = build_parser().parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except SettingError as error:  # an environment variable only argparse did not check
+        print(f"bangumi-dispatch: {error}", file=sys.stderr)
+        return 2
     return result
 
 

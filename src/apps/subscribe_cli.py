@@ -10,7 +10,9 @@ from typing import Any
 
 import httpx
 
-DEFAULT_CORE = "http://127.0.0.1:8080"
+from apps.settings_table import CORE_PORT
+
+DEFAULT_CORE = f"http://127.0.0.1:{CORE_PORT}"
 
 
 def add_commands(commands: Any) -> None:

@@ -80,6 +80,10 @@ class DownloadRepository(Protocol):
 
     async def count_by_status(self, download_ids: Collection[int]) -> StatusCounts: ...
 
+    async def status_totals(self) -> StatusCounts:
+        """How many downloads are in each status, all of them, in one statement."""
+        ...
+
     async def get(self, download_id: int) -> DownloadView:
         """Raises NotFound."""
         ...

@@ -248,6 +248,17 @@ async def test_counts_by_status_among_the_given_downloads_only(store, given):
     assert (await store.downloads.count_by_status([elsewhere]))[S.FAILED] == 1
 
 
+async def test_status_totals_count_every_download_by_status(store, given):
+    assert dict(await store.downloads.status_totals()) == {}
+    await given.downloads(2)
+    await given.download(E.REJECTED, reason="no")
+    await given.download(E.NO_DOWNLOADER)
+
+    totals = await store.downloads.status_totals()
+
+    assert dict(totals) == {S.PENDING: 2, S.FAILED: 1, S.NO_DOWNLOADER: 1}
+
+
 async def test_getting_an_unknown_download_raises_not_found(store):
     with pytest.raises(NotFound):
         await store.downloads.get(424_242)

@@ -85,6 +85,11 @@ class PostgresDownloadRepository:
             cursor = await conn.execute(load_queries("downloads")["count_by_status"], params)
             return Counter({DownloadStatus(s): n for s, n in await cursor.fetchall()})
 
+    async def status_totals(self) -> StatusCounts:
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(load_queries("downloads")["status_totals"])
+            return Counter({DownloadStatus(s): n for s, n in await cursor.fetchall()})
+
     async def get(self, download_id: int) -> DownloadView:
         found = await self._fetch(rows.download_view, "view", {"download_id": download_id})
         if not found:

@@ -44,12 +44,15 @@ class QBittorrentClient:
         timeout: float = 10.0,
         login_policy: LoginPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
+        on_login: Callable[[str], None] | None = None,
     ) -> None:
         self._http = http
         self._api = url.rstrip("/") + "/api/v2/"
         self._credentials = credentials
         self._timeout = httpx.Timeout(timeout)
         self.gate = SessionGate(self._login, login_policy or LoginPolicy(), clock)
+        if on_login is not None:
+            self.gate.on_attempt = on_login
         self._api_version: tuple[int, ...] | None = None
         self._default_save_path: str | None = None
 

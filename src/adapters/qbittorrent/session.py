@@ -47,6 +47,10 @@ class LoginPolicy:
     ban_wait: float = 3600.0
 
 
+def _unobserved(outcome: str) -> None:
+    return None
+
+
 @attrs.define
 class SessionGate:
     """Single-flight login: concurrent callers share one attempt and its outcome.
@@ -58,6 +62,8 @@ class SessionGate:
     _login: Callable[[], Awaitable[None]]
     policy: LoginPolicy = LoginPolicy()
     clock: Callable[[], float] = time.monotonic
+    # Told of each login attempt's outcome: "ok", "refused", "banned" or "error" (metrics).
+    on_attempt: Callable[[str], None] = _unobserved
     generation: int = 0
     logged_in: bool = False
     last_error: BackendError | None = None
@@ -111,11 +117,14 @@ class SessionGate:
         try:
             await self._login()
         except LoginRefused as error:
+            self.on_attempt("banned" if error.banned else "refused")
             self._note_refusal(error)
             raise self._fresh_error() from None
         except BackendError as error:
+            self.on_attempt("error")
             self.last_error = error
             raise
+        self.on_attempt("ok")
         self._failures, self._retry_at = 0, 0.0
         self._refusal = self.last_error = None
         self.generation += 1

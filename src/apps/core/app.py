@@ -23,6 +23,7 @@ from apps.core.routes.health import health
 from apps.core.routes.services import ServicesController
 from apps.core.routes.subscriptions import SubscriptionsController
 from apps.core.schemas import make_converter
+from apps.metrics import metrics_route
 from apps.problems import problem_details_plugin
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,17 @@ def create_app(container: CoreContainer) -> Litestar:
     settings = container.settings()
     runtime = Runtime()
     guards = [bearer_guard(settings.api_token)] if settings.api_token else []
+    metrics = container.metrics()
+
+    async def refresh_metrics() -> None:
+        await metrics.refresh(runtime.store.downloads, runtime.store.services, runtime.clock)
+
+    scrape = metrics_route(
+        metrics.registry,
+        refresh_metrics,
+        settings.api_token,
+        loopback_open=settings.metrics_loopback_open,
+    )
     return Litestar(
         route_handlers=[
             ServicesController,
@@ -116,6 +128,7 @@ def create_app(container: CoreContainer) -> Litestar:
             receive_fetcher_results,
             health,
             SubscriptionsController,
+            scrape,
         ],
         dependencies=dependencies(runtime, container),
         guards=guards,

@@ -8,7 +8,9 @@ from adapters.feeds import HttpFeedReader, RegexTitlePatterns
 from adapters.http_downloader import HttpDownloaderGateway
 from adapters.postgres import PostgresStore
 from apps.core import resources
+from apps.core.journal import JournaledDownloads
 from apps.core.loops import DispatchLoop, PollLoop
+from apps.core.metrics import CoreMetrics, MeteredGateway
 from apps.core.settings import CoreSettings
 from apps.core.subscription_loop import SubscriptionLoop
 from dispatch_domain.clock import SystemClock
@@ -37,18 +39,24 @@ class CoreContainer(containers.DeclarativeContainer):
         HttpDownloaderGateway, client=http_client, token=settings.provided.downloader_token
     )
 
+    metrics = providers.Singleton(CoreMetrics)  # one registry per container, so per app
+    metered_gateway = providers.Singleton(MeteredGateway, inner=gateway, metrics=metrics)
+
+    # What the loops write through: every status change logged, naming its download.
+    journaled_downloads = providers.Singleton(JournaledDownloads, store.provided.downloads)
+
     dispatcher = providers.Singleton(
         Dispatcher,
-        downloads=store.provided.downloads,
+        downloads=journaled_downloads,
         services=store.provided.services,
-        gateway=gateway,
+        gateway=metered_gateway,
         clock=clock,
         batch_size=settings.provided.dispatch_batch,
         lease=settings.provided.lease,
     )
     poller = providers.Singleton(
         Poller,
-        downloads=store.provided.downloads,
+        downloads=journaled_downloads,
         services=store.provided.services,
         gateway=gateway,
         clock=clock,
@@ -59,12 +67,14 @@ class CoreContainer(containers.DeclarativeContainer):
         poller=poller,
         interval=settings.provided.poll_interval,
         soon=settings.provided.poll_soon_after_dispatch,
+        observe=metrics.provided.poll_cycle,
     )
     dispatch_loop = providers.Singleton(
         DispatchLoop,
         dispatcher=dispatcher,
         sweep_interval=settings.provided.sweep_interval,
         poll_loop=poll_loop,
+        observe=metrics.provided.dispatch_round,
     )
 
     # Subscriptions: a feed client of its own (its own timeout, no downloader token).

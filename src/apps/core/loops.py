@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 import attrs
@@ -19,6 +20,13 @@ from dispatch_domain.vocabulary import DownloadStatus
 
 log = logging.getLogger(__name__)
 
+# Told of each round: how long it took (seconds) and whether it failed; metrics listen here.
+RoundObserver = Callable[[float, bool], None]
+
+
+def _unobserved(seconds: float, failed: bool) -> None:
+    return None
+
 
 @attrs.define
 class LoopState:
@@ -29,16 +37,20 @@ class LoopState:
     last_round_at: datetime | None = None
     last_error: str | None = None
     last_error_at: datetime | None = None
+    observe: RoundObserver = _unobserved
 
     async def record(self, work: Awaitable[Counter[DownloadStatus]]) -> Counter[DownloadStatus]:
         """Run one round of the loop's work: log and keep its outcome, or its error."""
+        started = time.perf_counter()
         try:
             done = await work
         except Exception as error:  # recorded and shown; the loop must go on
+            self.observe(time.perf_counter() - started, True)
             self.last_error = describe(error)
             log_failure(log, self.name, error)
             self.last_error_at = datetime.now(UTC)
             return Counter()
+        self.observe(time.perf_counter() - started, False)
         self.rounds += 1
         self.last_round_at = datetime.now(UTC)
         if done:
@@ -55,10 +67,14 @@ class DispatchLoop:
     dispatcher: Dispatcher
     sweep_interval: float = 5.0
     poll_loop: PollLoop | None = None  # nudged when downloads were placed
+    observe: RoundObserver = _unobserved
     state: LoopState = attrs.Factory(lambda: LoopState("dispatch round"))
     _wake: asyncio.Event = attrs.Factory(asyncio.Event)
     _stopped: asyncio.Event = attrs.Factory(asyncio.Event)
     _in_flight: set[asyncio.Task[None]] = attrs.Factory(set)
+
+    def __attrs_post_init__(self) -> None:
+        self.state.observe = self.observe
 
     def wake(self) -> None:
         self._wake.set()
@@ -104,9 +120,13 @@ class PollLoop:
     poller: Poller
     interval: float = 60.0
     soon: float = 5.0
+    observe: RoundObserver = _unobserved
     state: LoopState = attrs.Factory(lambda: LoopState("poll cycle"))
     _nudged: asyncio.Event = attrs.Factory(asyncio.Event)
     _stopped: asyncio.Event = attrs.Factory(asyncio.Event)
+
+    def __attrs_post_init__(self) -> None:
+        self.state.observe = self.observe
 
     def nudge(self) -> None:
         self._nudged.set()

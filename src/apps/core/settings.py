@@ -1,4 +1,5 @@
-"""Core's settings: command-line options over environment variables over defaults."""
+"""Core's settings: one table (option, environment variable, default, help) and the value
+they make; command-line options win over environment variables, which win over defaults."""
 
 from __future__ import annotations
 
@@ -6,30 +7,70 @@ import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from apps.network import is_loopback
+from apps.settings_table import CORE_PORT, LOGGING, METRICS, Setting, SettingsTable
 
 LOOPBACK = "127.0.0.1"
+
+CORE = SettingsTable(
+    "Core",
+    (
+        Setting("host", "DISPATCH_HOST", LOOPBACK, "address to listen on (loopback only "
+                "while no API token is set)", flag="--host"),
+        Setting("port", "DISPATCH_PORT", CORE_PORT, "port to listen on", flag="--port", kind=int),
+        Setting("database_url", "DATABASE_URL", None, "Postgres URL",
+                flag="--database-url", shown="embedded Postgres"),
+        Setting("data_dir", "DISPATCH_DATA_DIR", None, "embedded Postgres data folder",
+                flag="--data-dir", kind=Path, shown="platform data folder"),
+        Setting("api_token", "DISPATCH_API_TOKEN", None,
+                "bearer token writes (and `/metrics`) need", shown="none: writes are open, "
+                "Core stays on loopback"),
+        Setting("downloader_token", "DOWNLOADER_TOKEN", None,
+                "bearer token Core sends to downloader services"),
+        Setting("downloader_timeout", "DOWNLOADER_TIMEOUT", 30.0,
+                "seconds to wait for a downloader service", flag="--downloader-timeout",
+                kind=float),
+        Setting("poll_interval", "DOWNLOAD_POLL_INTERVAL", 60.0, "seconds between status polls",
+                flag="--poll-interval", kind=float),
+        Setting("sweep_interval", "DISPATCH_SWEEP_INTERVAL", 5.0,
+                "seconds between looks for due or left-over work", flag="--sweep-interval",
+                kind=float),
+        Setting("dispatch_wait", "DISPATCH_WAIT", 10.0,
+                "seconds a fetcher post waits for its dispatch round", flag="--dispatch-wait",
+                kind=float),
+        Setting("dispatch_lease", "DISPATCH_LEASE", 300.0,
+                "seconds before work claimed by a crashed Core goes out again",
+                flag="--dispatch-lease", kind=float),
+    ),
+) + LOGGING + METRICS  # fmt: skip
+
+
+def _default(name: str) -> Any:
+    return attrs.field(default=CORE.default(name))
 
 
 @attrs.frozen
 class CoreSettings:
-    host: str = LOOPBACK
-    port: int = 8080
-    database_url: str | None = None  # None: an embedded Postgres in `data_dir`
-    data_dir: Path | None = None  # None: the platform's data folder (see adapters.postgres)
-    api_token: str | None = None  # writes need it when set; without it Core stays on loopback
-    downloader_token: str | None = None  # bearer token Core sends to downloader services
-    downloader_timeout: float = 30.0
-    poll_interval: float = 60.0  # DOWNLOAD_POLL_INTERVAL
+    host: str = _default("host")
+    port: int = _default("port")
+    database_url: str | None = None  # None: an embedded Postgres
+    data_dir: Path | None = None  # None: the platform's data folder
+    api_token: str | None = attrs.field(default=None, repr=False)  # without it: loopback only
+    downloader_token: str | None = attrs.field(default=None, repr=False)
+    downloader_timeout: float = _default("downloader_timeout")
+    poll_interval: float = _default("poll_interval")
     poll_soon_after_dispatch: float = 5.0
-    sweep_interval: float = 5.0  # how often the dispatcher looks for due or left-over work
-    dispatch_wait: float = 10.0  # how long a fetcher post waits for its dispatch round
+    sweep_interval: float = _default("sweep_interval")
+    dispatch_wait: float = _default("dispatch_wait")
     dispatch_batch: int = 50_000  # a whole post (at most 50,000 items) goes out in one round
-    dispatch_lease: float = 300.0  # claimed work comes back this long after a crash
-    log_level: str = "INFO"
+    dispatch_lease: float = _default("dispatch_lease")
+    log_level: str = _default("log_level")
+    log_format: str = _default("log_format")
+    metrics_loopback_open: bool = _default("metrics_loopback_open")
     subscription_sweep: float = 15.0  # how often Core looks for subscriptions due a fetch
     feed_timeout: float = 30.0  # a feed's whole request, body included
 
@@ -44,25 +85,7 @@ class CoreSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> CoreSettings:
-        def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
-
-        defaults = cls()
-        data_dir = get("DISPATCH_DATA_DIR")
-        return cls(
-            host=get("DISPATCH_HOST") or defaults.host,
-            port=int(get("DISPATCH_PORT") or defaults.port),
-            database_url=get("DATABASE_URL"),
-            data_dir=Path(data_dir) if data_dir else None,
-            api_token=get("DISPATCH_API_TOKEN"),
-            downloader_token=get("DOWNLOADER_TOKEN"),
-            poll_interval=float(get("DOWNLOAD_POLL_INTERVAL") or defaults.poll_interval),
-            sweep_interval=float(get("DISPATCH_SWEEP_INTERVAL") or defaults.sweep_interval),
-            dispatch_lease=float(get("DISPATCH_LEASE") or defaults.dispatch_lease),
-            dispatch_wait=float(get("DISPATCH_WAIT") or defaults.dispatch_wait),
-            log_level=get("LOG_LEVEL") or defaults.log_level,
-        )
+        return cls(**CORE.values(None, env))
 
     def bind_host(self) -> str:
         """Where to listen: loopback only when no API token is set, whatever was asked."""

@@ -21,6 +21,7 @@ from apps.downloader.registration import Registrar
 from apps.downloader.routes import Backend, DownloadsController
 from apps.downloader.settings import ServiceSettings
 from apps.downloader.wire import HealthReport, health_report
+from apps.metrics import metrics_route
 from apps.problems import problem_details_plugin
 from dispatch_domain import BackendError, DownloadBackend
 
@@ -55,7 +56,7 @@ def create_app(container: DownloaderContainer) -> Litestar:
     settings: ServiceSettings = container.service()
 
     def provide_backend() -> DownloadBackend:
-        backend: DownloadBackend = container.backend()
+        backend: DownloadBackend = container.metered_backend()
         return backend
 
     def provide_settings() -> ServiceSettings:
@@ -65,8 +66,19 @@ def create_app(container: DownloaderContainer) -> Litestar:
         registrar: Registrar | None = container.registrar()
         return registrar
 
+    metrics = container.metrics()
+
+    async def refresh_metrics() -> None:
+        await metrics.refresh(container.backend())
+
+    scrape = metrics_route(
+        metrics.registry,
+        refresh_metrics,
+        settings.token,
+        loopback_open=settings.metrics_loopback_open,
+    )
     return Litestar(
-        route_handlers=[DownloadsController, health],
+        route_handlers=[DownloadsController, health, scrape],
         dependencies={
             "backend": Provide(provide_backend, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
@@ -76,6 +88,7 @@ def create_app(container: DownloaderContainer) -> Litestar:
         plugins=[problem_details_plugin({BackendError: _from_backend})],
         lifespan=[lambda app: _lifespan(container)],
         openapi_config=OPENAPI,
+        logging_config=None,  # the command line configures logging once, for every library
     )
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from apps.logs import configure_logging
+from adapters.redact import redact_url
+from apps.downloader.settings import QBITTORRENT, QBITTORRENT_SERVICE
+from apps.logs import configure_logging, uvicorn_options
 from apps.network import is_loopback
+from apps.settings_table import SettingError
 
 log = logging.getLogger(__name__)
 
@@ -24,62 +26,21 @@ def add_commands(commands: Any) -> None:
         "qbittorrent",
         help="serve the downloader contract over a qBittorrent WebUI",
         description="Serve the downloader contract over qBittorrent and register with Core. "
-        "Every option can also come from the environment variable named in its help.",
+        "Every option can also come from the environment variable named in its help; the "
+        "option wins when both are given.",
     )
-    _add_options(qbittorrent, SERVICE_OPTIONS)
-    qbittorrent.add_argument(
-        "--name",
-        default=os.environ.get("DOWNLOADER_NAME") or "qbittorrent",
-        help="service name registered with Core [DOWNLOADER_NAME] (default qbittorrent)",
-    )
-    _add_options(qbittorrent, QBITTORRENT_OPTIONS)
+    (QBITTORRENT_SERVICE + QBITTORRENT).add_options(qbittorrent)
     qbittorrent.set_defaults(run=run_qbittorrent)
-
-
-# (flag, environment variable, default, type, help); defaults shown in --help are never secrets.
-Option = tuple[str, str, str | None, type, str]
-
-SERVICE_OPTIONS: tuple[Option, ...] = (
-    ("--host", "DOWNLOADER_HOST", "127.0.0.1", str, "bind address"),
-    ("--port", "DOWNLOADER_PORT", "8081", int, "port"),
-    ("--advertise-host", "DOWNLOADER_ADVERTISE_HOST", None, str,
-     "host Core should call back, if not --host"),
-    ("--token", "DOWNLOADER_TOKEN", None, str,
-     "bearer token callers must send; required unless bound to loopback"),
-    ("--core-url", "CORE_URL", None, str, "Core's base URL, to register with"),
-    ("--core-token", "DISPATCH_API_TOKEN", None, str, "bearer token for Core's API"),
-    ("--register-interval", "DOWNLOADER_REGISTER_INTERVAL", "300", float,
-     "seconds between re-registrations with Core"),
-    ("--log-level", "LOG_LEVEL", "INFO", str, "logging level"),
-)  # fmt: skip
-
-QBITTORRENT_OPTIONS: tuple[Option, ...] = (
-    ("--qbittorrent-url", "QBITTORRENT_URL", "http://127.0.0.1:8080", str, "WebUI address"),
-    ("--qbittorrent-username", "QBITTORRENT_USERNAME", "admin", str, "WebUI user"),
-    ("--qbittorrent-password", "QBITTORRENT_PASSWORD", None, str,
-     "WebUI password; prefer the environment or a file"),
-    ("--qbittorrent-password-file", "QBITTORRENT_PASSWORD_FILE", None, str,
-     "file holding the WebUI password"),
-    ("--qbittorrent-timeout", "QBITTORRENT_TIMEOUT", "10", float,
-     "seconds to wait for each WebUI call"),
-    ("--download-root", "DOWNLOAD_ROOT", None, str,
-     "folder, as qBittorrent sees it, that save paths live under; "
-     "default: qBittorrent's own default save path"),
-)  # fmt: skip
-
-
-def _add_options(parser: argparse.ArgumentParser, options: tuple[Option, ...]) -> None:
-    for flag, env, default, kind, text in options:
-        shown = f" (default {default})" if default is not None else ""
-        # argparse converts a string default with `type`, so a bad variable is reported like a flag.
-        parser.add_argument(
-            flag, type=kind, default=os.environ.get(env) or default, help=f"{text} [{env}]{shown}"
-        )
 
 
 def run_qbittorrent(args: argparse.Namespace) -> int:
     """Start the service under uvicorn; returns the process exit status."""
-    configure_logging(args.log_level)
+    try:
+        service = service_settings(args)
+    except SettingError as error:
+        print(f"bangumi-dispatch downloader: {error}", file=sys.stderr)
+        return 2
+    configure_logging(args.log_level, args.log_format)
     problem = _refusal(args)
     if problem:
         print(f"bangumi-dispatch downloader: {problem}", file=sys.stderr)
@@ -89,9 +50,12 @@ def run_qbittorrent(args: argparse.Namespace) -> int:
     from apps.downloader.app import create_app
     from apps.downloader.container import make_container
 
-    container = make_container(service_settings(args), qbittorrent_settings(args))
-    log.info("serving qBittorrent at %s on %s:%d", args.qbittorrent_url, args.host, args.port)
-    uvicorn.run(create_app(container), host=args.host, port=args.port, log_config=None)
+    container = make_container(service, qbittorrent_settings(args))
+    where = redact_url(args.qbittorrent_url)
+    log.info("serving qBittorrent at %s on %s:%d", where, args.host, args.port)
+    uvicorn.run(
+        create_app(container), host=args.host, port=args.port, **uvicorn_options(args.log_level)
+    )
     return 0
 
 
@@ -113,16 +77,9 @@ def _password(args: argparse.Namespace) -> str:
 def service_settings(args: argparse.Namespace) -> Any:
     from apps.downloader.settings import ServiceSettings
 
-    return ServiceSettings(
-        name=args.name,
-        host=args.host,
-        port=args.port,
-        advertise_host=args.advertise_host,
-        token=args.token,
-        core_url=args.core_url,
-        core_token=args.core_token,
-        register_interval=args.register_interval,
-    )
+    values = QBITTORRENT_SERVICE.values(args)
+    del values["log_level"], values["log_format"]  # the command line configures logging
+    return ServiceSettings(**values)
 
 
 def qbittorrent_settings(args: argparse.Namespace) -> Any:

@@ -11,19 +11,24 @@ from adapters.qbittorrent import (
     QBittorrentClient,
     TorrentFetcher,
 )
+from apps.downloader.metrics import DownloaderMetrics, MeteredBackend
 from apps.downloader.registration import Registrar, Registration
 from apps.downloader.settings import QBittorrentSettings, ServiceSettings
 from dispatch_domain import DownloadBackend
 
 
 def make_qbittorrent_backend(
-    settings: QBittorrentSettings, http: httpx.AsyncClient, fetch_http: httpx.AsyncClient
+    settings: QBittorrentSettings,
+    http: httpx.AsyncClient,
+    fetch_http: httpx.AsyncClient,
+    metrics: DownloaderMetrics | None = None,
 ) -> QBittorrentBackend:
     client = QBittorrentClient(
         http,
         settings.url,
         Credentials(settings.username, settings.password),
         timeout=settings.timeout,
+        on_login=metrics.login if metrics is not None else None,
     )
     fetcher = TorrentFetcher(
         fetch_http, max_bytes=settings.max_torrent_bytes, timeout=settings.fetch_timeout
@@ -62,9 +67,16 @@ class DownloaderContainer(containers.DeclarativeContainer):
     fetch_http = providers.Singleton(httpx.AsyncClient)
     core_http = providers.Singleton(httpx.AsyncClient)
 
+    metrics = providers.Singleton(DownloaderMetrics)  # one registry per container, so per app
     backend = providers.Singleton(
-        make_qbittorrent_backend, settings=qbittorrent, http=qbittorrent_http, fetch_http=fetch_http
+        make_qbittorrent_backend,
+        settings=qbittorrent,
+        http=qbittorrent_http,
+        fetch_http=fetch_http,
+        metrics=metrics,
     )
+    # What the routes call: whichever backend is provided, its calls counted and timed.
+    metered_backend = providers.Singleton(MeteredBackend, inner=backend, metrics=metrics)
     registrar = providers.Singleton(
         make_registrar, settings=service, backend=backend, http=core_http
     )

@@ -78,6 +78,7 @@ class Registrar:
                 redact_url(self.core_url),
                 error,
                 delay,
+                extra={"service_name": self.registration.service_name},
             )
             await self.sleep(delay)
 
@@ -98,6 +99,7 @@ class Registrar:
                 "registered %r with Core at %s",
                 self.registration.service_name,
                 redact_url(self.core_url),
+                extra={"service_name": self.registration.service_name},
             )
         self.registered, self.last_error = True, None
         return None

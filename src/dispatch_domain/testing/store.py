@@ -145,6 +145,9 @@ class InMemoryDownloadRepository:
         rows = (self.state.downloads.get(i) for i in set(download_ids))
         return Counter(row.status for row in rows if row is not None)
 
+    async def status_totals(self) -> StatusCounts:
+        return Counter(row.status for row in self.state.downloads.values())
+
     async def get(self, download_id: int) -> DownloadView:
         row = self.state.downloads.get(download_id)
         if row is None:

@@ -82,7 +82,6 @@ async def test_rolling_back_with_nothing_applied_does_nothing(pg_empty_url):
     assert await rollback(pg_empty_url) == []
 
 
-
 _LEGACY_LINKS = """
 INSERT INTO anime_links (url, title, download_type, info_hash, created_at)
 VALUES ('magnet:?xt=urn:btih:aaaa', 'a torrent', 'magnet', %(hash)s, now()),

@@ -116,3 +116,10 @@ async def test_saving_health_costs_one_statement_at_any_size(pg_store, statement
     large = await _cost(statement_counter, lambda: pg_store.services.save_health(health))
 
     assert (small, large) == (1, 1)
+
+
+async def test_status_totals_cost_one_statement_at_any_size(pg_store, statement_counter):
+    async def totals(ids):
+        assert (await pg_store.downloads.status_totals())["pending"] >= len(ids)
+
+    assert await _costs(pg_store, statement_counter, totals) == {10: 1, 1_000: 1}

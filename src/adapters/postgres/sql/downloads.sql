@@ -96,6 +96,11 @@ FROM downloads
 WHERE download_id = ANY(%(download_ids)s::bigint[])
 GROUP BY status;
 
+-- name: status_totals
+SELECT status, count(*) AS count
+FROM downloads
+GROUP BY status;
+
 -- name: view
 SELECT * FROM download_views WHERE download_id = %(download_id)s;
 

@@ -40,6 +40,10 @@ class ServicesController(Controller):
                 registered.module.service_name,
                 registered.module.base_url,
                 registered.previous_address,
+                extra={
+                    "service_name": registered.module.service_name,
+                    "module_id": registered.module.module_id,
+                },
             )
         if registered.released:
             dispatch_loop.wake()
