@@ -12,9 +12,8 @@ from typing import Any
 import attrs
 from litestar import Litestar
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
+from apps.api_docs import offline_openapi_config, swagger_assets
 from apps.auth import bearer_guard
 from apps.core.container import CoreContainer
 from apps.core.routes.downloads import DownloadsController, Operations
@@ -22,6 +21,7 @@ from apps.core.routes.fetcher import receive_fetcher_results
 from apps.core.routes.health import health
 from apps.core.routes.services import ServicesController
 from apps.core.schemas import make_converter
+from apps.core.web import web_routes
 from apps.problems import problem_details_plugin
 
 log = logging.getLogger(__name__)
@@ -102,18 +102,23 @@ def create_app(container: CoreContainer) -> Litestar:
     runtime = Runtime()
     guards = [bearer_guard(settings.api_token)] if settings.api_token else []
     return Litestar(
-        route_handlers=[ServicesController, DownloadsController, receive_fetcher_results, health],
+        route_handlers=[
+            ServicesController,
+            DownloadsController,
+            receive_fetcher_results,
+            health,
+            swagger_assets(),
+            *web_routes(),
+        ],
         dependencies=dependencies(runtime, container),
         guards=guards,
         lifespan=[lifespan(runtime, container)],
         plugins=[problem_details_plugin()],
         request_max_body_size=MAX_BODY,
         logging_config=None,  # the command line configures logging once, for every library
-        openapi_config=OpenAPIConfig(
+        openapi_config=offline_openapi_config(
             title="bangumi-dispatch Core",
             version="0.1.0",
             description="Stores fetched links, hands them to downloaders, follows them to the end.",
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
     )

@@ -10,11 +10,11 @@ from typing import Any
 
 from litestar import Litestar, get
 from litestar.di import NamedDependency, Provide
-from litestar.openapi import OpenAPIConfig
 from litestar.params import SkipValidation
 from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Response
 
+from apps.api_docs import offline_openapi_config, swagger_assets
 from apps.auth import PUBLIC, bearer_guard
 from apps.downloader.container import DownloaderContainer, close_clients
 from apps.downloader.registration import Registrar
@@ -26,7 +26,7 @@ from dispatch_domain import BackendError, DownloadBackend
 
 log = logging.getLogger(__name__)
 
-OPENAPI = OpenAPIConfig(
+OPENAPI = offline_openapi_config(
     title="bangumi-dispatch downloader",
     version="1",
     description="The downloader contract over one download client.",
@@ -66,7 +66,7 @@ def create_app(container: DownloaderContainer) -> Litestar:
         return registrar
 
     return Litestar(
-        route_handlers=[DownloadsController, health],
+        route_handlers=[DownloadsController, health, swagger_assets()],
         dependencies={
             "backend": Provide(provide_backend, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
