@@ -175,3 +175,51 @@ async def test_a_downloader_can_be_reprioritised_and_disabled_from_the_page(
             return (service["priority"], service["is_enabled"]) == (77, False)
 
         await eventually(changed)
+
+
+async def test_pause_and_resume_from_the_page_reach_the_downloader(
+    pg_url: str, browser: Browser
+) -> None:
+    double = DownloaderDouble()
+    async with served(double) as port, running_core(pg_url) as core, tab(browser) as t:
+        await core.register("qb", port)
+        await core.post_links([magnet(7)])
+        await t.page.goto(core.url + "/")
+        await t.page.get_by_role("button", name="Pause item 0").click()
+
+        await expect(t.page.get_by_role("status")).to_contain_text("Paused download")
+        await expect(t.page.locator("tbody tr")).to_contain_text("downloading (paused)")
+        assert [d["paused"] for d in await core.downloads()] == [True]
+        assert double.torrents[f"{7:040x}"]["status"] == "paused"
+
+        await t.page.get_by_role("button", name="Resume item 0").click()
+        await expect(t.page.get_by_role("status")).to_contain_text("Resumed download")
+        assert [d["paused"] for d in await core.downloads()] == [False]
+
+
+async def test_retry_all_failed_asks_first_then_retries_every_failed_download(
+    pg_url: str, browser: Browser
+) -> None:
+    double = DownloaderDouble()
+    async with served(double) as port, running_core(pg_url, **LIVE) as core, tab(browser) as t:
+        await core.register("qb", port)
+        await core.post_links([magnet(8), magnet(9)])
+        for n in (8, 9):
+            double.set_state(f"{n:040x}", "error", reason="disk full")
+
+        async def both_failed() -> bool:
+            """both downloads are failed"""
+            return [d["status"] for d in await core.downloads()] == ["failed", "failed"]
+
+        await eventually(both_failed)
+        await t.page.goto(core.url + "/#/history")
+        await expect(t.page.locator("tbody tr")).to_have_count(2)
+        await expect(t.page.locator("tbody tr").first).to_contain_text("disk full")
+        await t.page.get_by_role("button", name="Retry all failed").click()
+        await t.page.get_by_role("dialog").get_by_role("button", name="Retry all failed").click()
+
+        await expect(t.page.get_by_role("status")).to_have_text(
+            "Retried 2 failed download(s); 0 not retried"
+        )
+        attempts = sorted(d["attempts"] for d in await core.downloads())
+        assert attempts == [1, 1, 2, 2]

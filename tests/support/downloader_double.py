@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 from litestar import Litestar, Request, Response, get, post
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from dispatch_domain.infohash import InfoHash, InvalidInfoHash
 from tests.support.real import free_port
@@ -56,7 +56,8 @@ class DownloaderDouble:
         self._released.set()
 
     def app(self) -> Litestar:
-        return Litestar([self._add_handler(), self._status_handler(), self._cancel_handler()])
+        handlers = [self._add_handler(), self._status_handler(), self._cancel_handler()]
+        return Litestar([*handlers, self._toggle_handler()])
 
     def set_state(self, torrent_hash: str, status: str, **fields: Any) -> None:
         self.torrents[torrent_hash] = {"hash": torrent_hash, "status": status, **fields}
@@ -113,6 +114,17 @@ class DownloaderDouble:
             return Response({"results": results}, status_code=200)
 
         return cancel
+
+    def _toggle_handler(self) -> Any:
+        @post("/downloads/{torrent_hash:str}/{action:str}")
+        async def toggle(torrent_hash: FromPath[str], action: FromPath[str]) -> Response[Any]:
+            torrent = self.torrents.get(torrent_hash)
+            if torrent is None or action not in ("pause", "resume"):
+                return Response({"detail": "no such download"}, status_code=404)
+            torrent["status"] = "paused" if action == "pause" else "downloading"
+            return Response({"hash": torrent_hash, "status": torrent["status"]}, status_code=200)
+
+        return toggle
 
 
 @asynccontextmanager
