@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.support.browser import DESKTOP, PHONE, tab
+from tests.support.browser import DESKTOP, PHONE, low_contrast, tab
 from tests.support.core import RunningCore, eventually, running_core
 from tests.support.downloader_double import DownloaderDouble, served
 from tests.support.real import free_port
@@ -61,6 +61,8 @@ async def shoot(browser: Browser, url: str, name: str, folder: Path, ready: Any)
             await t.page.goto(url)
             await ready(t.page)
             await t.page.screenshot(path=folder / f"{name}-{width}.png", full_page=True)
+            if name != "api-docs":  # Swagger UI's own styles are not ours to judge
+                assert await low_contrast(t.page) == [], f"{name} has text hard to read"
             if width == "phone":
                 fits = "document.documentElement.scrollWidth <= window.innerWidth"
                 assert await t.page.evaluate(fits), f"{name} is wider than 375 px"

@@ -223,3 +223,48 @@ async def test_retry_all_failed_asks_first_then_retries_every_failed_download(
         )
         attempts = sorted(d["attempts"] for d in await core.downloads())
         assert attempts == [1, 1, 2, 2]
+
+
+async def test_the_queue_filters_by_downloader_and_status_and_searches_titles(
+    pg_url: str, browser: Browser
+) -> None:
+    torrents, web = DownloaderDouble(), DownloaderDouble()
+    async with (
+        served(torrents) as p1,
+        served(web) as p2,
+        running_core(pg_url) as core,
+        tab(browser) as t,
+    ):
+        await core.register("qb", p1, types=("magnet",))
+        await core.register("web", p2, types=("http",))
+        await core.post_links([magnet(10), magnet(11), "https://files.example/Show 03.mkv"])
+        await core.post_links(["https://files.example/Parked.torrent"], title="Parked One")
+        await t.page.goto(core.url + "/")
+        rows = t.page.locator("tbody tr")
+        await expect(rows).to_have_count(4)
+
+        await t.page.get_by_label("Downloader", exact=True).select_option(label="web")
+        await expect(rows).to_have_text([re.compile("https://files.example/Show 03.mkv")])
+
+        await t.page.get_by_label("Downloader", exact=True).select_option(label="All downloaders")
+        await t.page.get_by_label("Status", exact=True).select_option("no_downloader")
+        await expect(rows).to_have_text([re.compile("Parked One")])
+
+        await t.page.get_by_label("Status", exact=True).select_option("")
+        await t.page.get_by_label("Search titles").fill("ITEM 1")
+        await expect(rows).to_have_text([re.compile(f"item 1magnet:.xt=urn:btih:{11:040x}")])
+
+
+async def test_remove_asks_first_then_deletes_the_downloader_by_id(
+    pg_url: str, browser: Browser
+) -> None:
+    async with running_core(pg_url) as core, tab(browser) as t:
+        registered = await core.register("old-box", 9)
+        await t.page.goto(core.url + "/#/downloaders")
+        await t.page.get_by_role("button", name="Remove old-box").click()
+        await expect(t.page.get_by_role("dialog")).to_contain_text("Remove old-box?")
+        async with t.page.expect_request(lambda r: r.method == "DELETE") as sent:
+            await t.page.get_by_role("dialog").get_by_role("button", name="Remove").click()
+
+        assert (await sent.value).url == f"{core.url}/services/{registered['module_id']}"
+        await expect(t.page.get_by_role("status")).to_contain_text("old-box")

@@ -79,3 +79,37 @@ def screenshot_dir(default: Path) -> Path:
     folder = Path(os.environ.get("UI_SCREENSHOTS_DIR") or default)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# WCAG 2 contrast of each element's own text against the first opaque background behind it.
+_LOW_CONTRAST_JS = """
+() => {
+  const rgb = (text) => text.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((c) => c / 255)
+    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (node) => {
+    for (; node; node = node.parentElement) {
+      const color = rgb(getComputedStyle(node).backgroundColor);
+      if (color.length < 4 || color[3] === 1) return color;
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const node of document.querySelectorAll("body *")) {
+    const own = [...node.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim());
+    if (!own || !node.getClientRects().length) continue;
+    const [a, b] = [lum(rgb(getComputedStyle(node).color)), lum(background(node))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const text = node.textContent.trim().slice(0, 30);
+    if (ratio < 4.5) low.push(`${node.tagName} "${text}": ${ratio.toFixed(2)}`);
+  }
+  return low;
+}
+"""
+
+
+async def low_contrast(page: Page) -> list[str]:
+    """Texts on the page whose contrast is below WCAG AA's 4.5:1."""
+    found: list[str] = await page.evaluate(_LOW_CONTRAST_JS)
+    return found

@@ -20,6 +20,10 @@ export function actionsOf(d, refresh) {
       showResult(`${name}: ${error.message}`, false);
     }
     refresh();
+    // The row's buttons may be rebuilt for the new status: keep keyboard users on the page.
+    if (!document.activeElement || document.activeElement === document.body) {
+      document.getElementById("main").focus();
+    }
   };
   const button = (label, work, cls) =>
     h("button", { type: "button", class: cls, "aria-label": `${label} ${d.title}`, onclick: run(work) }, label);

@@ -43,5 +43,6 @@ async function detailOf(response) {
 
 export const get = (path, params = {}) => {
   const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v != null));
-  return api("GET", query.size ? `${path}?${query}` : path);
+  const text = query.toString();
+  return api("GET", text ? `${path}?${text}` : path);
 };

@@ -15,10 +15,15 @@ const tokenRequired = document.body.dataset.tokenRequired === "true";
 
 let current = null;
 let busy = false;
+let again = false; // asked for while one was running: run once more, with the latest filters
 const stamp = h("p", { class: "stamp", "aria-live": "off" });
 
 async function refresh() {
-  if (!current || busy) return;
+  if (!current) return;
+  if (busy) {
+    again = true;
+    return;
+  }
   busy = true;
   try {
     await current.refresh();
@@ -29,6 +34,10 @@ async function refresh() {
     stamp.classList.add("bad");
   } finally {
     busy = false;
+    if (again) {
+      again = false;
+      refreshSoon();
+    }
   }
 }
 

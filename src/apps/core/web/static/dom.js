@@ -90,5 +90,5 @@ export function select(label, options, onchange) {
   const id = `f-${label.toLowerCase().replace(/\W+/g, "-")}`;
   const control = h("select", { id, onchange },
     options.map(([value, text]) => h("option", { value }, text)));
-  return h("label", { for: id }, label, control);
+  return h("span", { class: "field" }, h("label", { for: id }, label), control);
 }

@@ -35,7 +35,7 @@ export function downloaderFilter(onchange) {
       const current = [...control.options].slice(1).map((o) => `${o.value}=${o.textContent}`).join();
       if (current === options.map(([v, t]) => `${v}=${t}`).join()) return;
       control.replaceChildren(h("option", { value: "" }, "All downloaders"),
-        options.map(([value, text]) => h("option", { value }, text)));
+        ...options.map(([value, text]) => h("option", { value }, text)));
     },
   };
 }
@@ -67,7 +67,7 @@ export function queuePage(refreshSoon) {
     title: "Queue",
     element: h("section", {}, h("h1", {}, "Queue"),
       h("div", { class: "filters" }, status, downloader.label,
-        h("label", { for: "f-search" }, "Search titles", search)),
+        h("span", { class: "field" }, h("label", { for: "f-search" }, "Search titles"), search)),
       count, rows.element),
     async refresh() {
       const chosen = status.querySelector("select").value;
