@@ -29,6 +29,7 @@ async def test_cores_swagger_page_lists_its_operations_offline(
         await expect(
             t.page.locator(".opblock-summary-path[data-path='/services/register']")
         ).to_be_visible()
+        await expect(t.page.get_by_role("button", name="Authorize")).to_be_visible()
         assert f"{core.url}/static/swagger-ui/swagger-ui-bundle.js" in t.requests
         assert t.foreign(core.url) == []
 
@@ -45,5 +46,6 @@ async def test_the_downloader_services_swagger_page_lists_its_operations_offline
             t.page.locator(".opblock-summary-path[data-path='/downloads/cancel']")
         ).to_be_visible()
         await expect(t.page.locator(".opblock-summary-path[data-path='/health']")).to_be_visible()
+        await expect(t.page.get_by_role("button", name="Authorize")).to_be_visible()
         assert f"{url}/static/swagger-ui/swagger-ui-bundle.js" in t.requests
         assert t.foreign(url) == []

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
@@ -13,6 +14,7 @@ from apps.auth import PUBLIC
 
 ASSETS = Path(__file__).parent / "swagger-ui"  # swagger-ui-dist, unmodified (see VERSION)
 ASSETS_PATH = "/static/swagger-ui"
+BEARER = "bearer"
 
 
 def offline_openapi_config(title: str, version: str, description: str) -> OpenAPIConfig:
@@ -30,6 +32,11 @@ def offline_openapi_config(title: str, version: str, description: str) -> OpenAP
         description=description,
         path="/schema",
         render_plugins=[swagger],
+        # "Authorize" in Swagger UI takes the token, so that "Try it out" passes the guard.
+        components=Components(
+            security_schemes={BEARER: SecurityScheme(type="http", scheme="bearer")}
+        ),
+        security=[{BEARER: []}],
     )
 
 
