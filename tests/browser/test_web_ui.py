@@ -134,7 +134,11 @@ async def test_a_title_with_markup_is_shown_as_text_and_never_runs(
     title = '<script>window.pwned = 1</script><img src="/x" onerror="window.pwned = 2">'
     async with running_core(pg_url) as core, tab(browser) as t:
         await core.post_links(["magnet:?xt=urn:btih:" + "ab" * 20 + "&tr=<b>x</b>"], title=title)
-        await t.page.goto(core.url + "/")  # no downloader: the download waits as no_downloader
+        shell = await t.page.goto(core.url + "/")  # no downloader: it waits as no_downloader
+        assert shell is not None
+        policy = shell.headers["content-security-policy"]
+        assert "script-src 'self';" in policy
+        assert "connect-src 'self';" in policy
 
         await expect(t.page.locator(".title")).to_have_text(title)
         assert await t.page.evaluate("window.pwned") is None
