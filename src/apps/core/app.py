@@ -12,9 +12,8 @@ from typing import Any
 import attrs
 from litestar import Litestar
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
+from apps.api_docs import offline_openapi_config, swagger_assets
 from apps.auth import bearer_guard
 from apps.core.container import CoreContainer
 from apps.core.routes.downloads import DownloadsController, Operations
@@ -23,6 +22,7 @@ from apps.core.routes.health import health
 from apps.core.routes.services import ServicesController
 from apps.core.routes.subscriptions import SubscriptionsController
 from apps.core.schemas import make_converter
+from apps.core.web import web_routes
 from apps.metrics import metrics_route
 from apps.problems import problem_details_plugin
 
@@ -129,6 +129,8 @@ def create_app(container: CoreContainer) -> Litestar:
             health,
             SubscriptionsController,
             scrape,
+            swagger_assets(),
+            *web_routes(),
         ],
         dependencies=dependencies(runtime, container),
         guards=guards,
@@ -136,11 +138,9 @@ def create_app(container: CoreContainer) -> Litestar:
         plugins=[problem_details_plugin()],
         request_max_body_size=MAX_BODY,
         logging_config=None,  # the command line configures logging once, for every library
-        openapi_config=OpenAPIConfig(
+        openapi_config=offline_openapi_config(
             title="bangumi-dispatch Core",
             version="0.1.0",
             description="Stores fetched links, hands them to downloaders, follows them to the end.",
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
     )

@@ -10,11 +10,11 @@ from typing import Any
 
 from litestar import Litestar, get
 from litestar.di import NamedDependency, Provide
-from litestar.openapi import OpenAPIConfig
 from litestar.params import SkipValidation
 from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Response
 
+from apps.api_docs import offline_openapi_config, swagger_assets
 from apps.auth import PUBLIC, bearer_guard
 from apps.downloader.container import DownloaderContainer, close_clients
 from apps.downloader.registration import Registrar
@@ -27,7 +27,7 @@ from dispatch_domain import BackendError, DownloadBackend
 
 log = logging.getLogger(__name__)
 
-OPENAPI = OpenAPIConfig(
+OPENAPI = offline_openapi_config(
     title="bangumi-dispatch downloader",
     version="1",
     description="The downloader contract over one download client.",
@@ -78,7 +78,7 @@ def create_app(container: DownloaderContainer) -> Litestar:
         loopback_open=settings.metrics_loopback_open,
     )
     return Litestar(
-        route_handlers=[DownloadsController, health, scrape],
+        route_handlers=[DownloadsController, health, scrape, swagger_assets()],
         dependencies={
             "backend": Provide(provide_backend, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
