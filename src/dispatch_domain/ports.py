@@ -101,6 +101,14 @@ class DownloadRepository(Protocol):
         """Downloads at these downloaders the poller follows: downloading, downloader_error."""
         ...
 
+    async def shared_remote_ids(
+        self, held: Collection[tuple[int, str]], excluding: Collection[int]
+    ) -> set[tuple[int, str]]:
+        """Of the (module_id, remote_id) pairs in `held`, those an active download not among
+        `excluding` holds too (a .torrent URL and a magnet of one torrent at one downloader):
+        that downloader must keep them. One statement whatever the count."""
+        ...
+
 
 @runtime_checkable
 class ServiceRepository(Protocol):
