@@ -116,3 +116,13 @@ async def test_saving_health_costs_one_statement_at_any_size(pg_store, statement
     large = await _cost(statement_counter, lambda: pg_store.services.save_health(health))
 
     assert (small, large) == (1, 1)
+
+
+async def test_finding_shared_remote_ids_costs_one_statement_at_any_size(
+    pg_store, statement_counter
+):
+    async def shared(ids):
+        held = {(1, f"{i:040x}") for i in ids}
+        assert await pg_store.downloads.shared_remote_ids(held, ids) == set()
+
+    assert await _costs(pg_store, statement_counter, shared) == {10: 1, 1_000: 1}
