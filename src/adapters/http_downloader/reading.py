@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 _STATES = {state.value: state for state in RemoteState}
 _TEXT_FIELDS = ("name", "save_path", "content_path", "reason")
+MAX_WORDS_NOTED = 256  # a downloader making up words cannot fill the memory or the log
 
 
 class NotTheContract(ValueError):
@@ -98,7 +99,7 @@ class StatusReader:
         )
 
     def _note(self, word: str) -> None:
-        if word not in self.seen_words:
+        if word not in self.seen_words and len(self.seen_words) < MAX_WORDS_NOTED:
             self.seen_words.add(word)
             log.warning(
                 "a downloader reported status %s, which Core does not know; "
