@@ -1,4 +1,4 @@
-"""The downloader contract's routes (brief §4): each parses, calls the backend once, maps back."""
+"""The downloader contract's routes: each parses, calls the backend, maps the answer back."""
 
 from __future__ import annotations
 
