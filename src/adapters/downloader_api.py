@@ -1,4 +1,5 @@
-"""The downloader service's JSON contract, spoken by Core's gateway and by the downloader app.
+"""The downloader service's JSON contract: what the downloader app reads and answers, and
+what Core's gateway sends (it reads answers item by item, in `http_downloader.reading`).
 
 The wire calls a download's id at its downloader `hash` (the seed contract's word); the domain
 calls it `remote_id`: an info-hash for BitTorrent, the client's own id for anything else.
@@ -26,8 +27,11 @@ from dispatch_domain.vocabulary import RemoteState
 
 @attrs.frozen
 class AddItem:
+    """One link; `save_path` is a string on the wire ("" for none), as the seed contract
+    requires, though a null is still read as none."""
+
     url: str
-    save_path: str | None = None
+    save_path: str | None = ""
 
 
 @attrs.frozen
@@ -87,11 +91,11 @@ def make_converter() -> cattrs.Converter:
 
 
 def add_batch(items: Sequence[AddRequest]) -> AddBatch:
-    return AddBatch([AddItem(item.url, item.save_path) for item in items])
+    return AddBatch([AddItem(item.url, item.save_path or "") for item in items])
 
 
 def add_requests(batch: AddBatch) -> list[AddRequest]:
-    return [AddRequest(item.url, item.save_path) for item in batch.items]
+    return [AddRequest(item.url, item.save_path or None) for item in batch.items]
 
 
 def add_batch_result(results: Mapping[str, AddResult]) -> AddBatchResult:
@@ -105,20 +109,6 @@ def _add_item_result(url: str, result: AddResult) -> AddItemResult:
     return AddItemResult(url=url, status="rejected", reason=reason)
 
 
-def add_results(batch: AddBatchResult) -> dict[str, AddResult]:
-    """Results keyed by URL, as the cascade folds them; an acceptance without an id is that
-    item's rejection, since nobody could follow the download."""
-    return {item.url: _add_result(item) for item in batch.results}
-
-
-def _add_result(item: AddItemResult) -> AddResult:
-    if item.status != "accepted":
-        return Rejected(item.reason or "rejected without a reason")
-    if item.hash is None or not item.hash.strip():
-        return Rejected(NO_ID)
-    return Accepted(remote_key(item.hash))
-
-
 def status_list(statuses: Sequence[RemoteStatus]) -> StatusList:
     return StatusList(
         [
@@ -128,15 +118,8 @@ def status_list(statuses: Sequence[RemoteStatus]) -> StatusList:
     )
 
 
-def remote_statuses(payload: StatusList) -> list[RemoteStatus]:
-    return [
-        RemoteStatus(remote_id=remote_key(item.hash), state=item.status, **_status_fields(item))
-        for item in payload.statuses
-    ]
-
-
-def _status_fields(item: RemoteStatus | StatusItem) -> dict[str, Any]:
-    """The fields both sides name alike; the id is matched by its `remote_key`."""
+def _status_fields(item: RemoteStatus) -> dict[str, Any]:
+    """The fields a status item carries besides its id and state."""
     return {
         "progress": item.progress,
         "size": item.size,
@@ -151,7 +134,3 @@ def cancel_batch_result(cancelled: Mapping[str, bool]) -> CancelBatchResult:
     return CancelBatchResult(
         [CancelItemResult(h, "cancelled" if done else "not_found") for h, done in cancelled.items()]
     )
-
-
-def cancelled_hashes(payload: CancelBatchResult) -> dict[str, bool]:
-    return {remote_key(item.hash): item.status == "cancelled" for item in payload.results}

@@ -49,6 +49,14 @@ class Unreachable:
     reason: str
 
 
+@attrs.frozen
+class BatchRefused:
+    """The downloader answered but refused the whole batch (HTTP 400, 413, 422, a 500 with an
+    answer): that may be one link's fault, so the batch is split to find it. Not an outage."""
+
+    reason: str
+
+
 AddResult = Accepted | Rejected
 
 
@@ -60,6 +68,9 @@ class Answered:
 
     def result_for(self, url: str) -> AddResult:
         return self.results.get(url, Rejected("the downloader gave no result for this link"))
+
+
+SubmitAnswer = Answered | Unreachable | BatchRefused
 
 
 @attrs.frozen
@@ -78,9 +89,15 @@ class RemoteStatus:
 
 @attrs.frozen
 class StatusReport:
-    """A downloader's statuses for the remote ids asked about, keyed by `remote_key`."""
+    """A downloader's statuses for the remote ids asked about, keyed by `remote_key`;
+    `unclear` holds the ids it reported in words Core does not know (their last known
+    status stands)."""
 
     statuses: Mapping[str, RemoteStatus]
+    unclear: frozenset[str] = frozenset()
+
+    def understood(self, remote_id: str) -> bool:
+        return remote_key(remote_id) not in self.unclear
 
     def status_for(self, remote_id: str) -> RemoteStatus:
         found = self.statuses.get(remote_key(remote_id))
@@ -89,6 +106,8 @@ class StatusReport:
 
 @attrs.frozen
 class CancelReport:
-    """Which remote ids a downloader cancelled (`True`) and which it did not know (`False`)."""
+    """Which remote ids a downloader cancelled (`True`) and which it did not know (`False`);
+    `failed` holds the ones it could not cancel, with its reason (they are still there)."""
 
     cancelled: Mapping[str, bool]
+    failed: Mapping[str, str] = attrs.field(factory=dict)

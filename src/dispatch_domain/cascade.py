@@ -8,7 +8,15 @@ from itertools import groupby
 
 import attrs
 
-from dispatch_domain.answers import NO_ID, Accepted, AddRequest, Answered, Unreachable
+from dispatch_domain.answers import (
+    NO_ID,
+    Accepted,
+    AddRequest,
+    Answered,
+    Rejected,
+    SubmitAnswer,
+    Unreachable,
+)
 from dispatch_domain.health import Health
 from dispatch_domain.vocabulary import DownloadType
 
@@ -66,6 +74,10 @@ class NoCapableDownloader:
 
 Outcome = Placed | Refused | Deferred | NoCapableDownloader
 
+# Poison links one downloader's refused batches are split for in one round; past that many,
+# a downloader refusing every piece is failing itself, not its links.
+MAX_POISON = 16
+
 
 @attrs.frozen
 class Request:
@@ -107,7 +119,13 @@ class Cascade:
 
     Steps are `first` (each preferred downloader, offered only the links preferring it) then
     `order` (everyone by priority, offered every unplaced link it can take, except the links
-    it was already offered as their preferred downloader)."""
+    it was already offered as their preferred downloader).
+
+    A batch the downloader refuses as a whole (`BatchRefused`) is split in halves sent to the
+    same downloader in turn (`pieces`), so a poison link costs the others nothing: k poison
+    links among n cost at most 1 + 2·k·⌈log2 n⌉ requests, and alone a poison link is refused
+    with the downloader's own words.
+    """
 
     links: tuple[LinkToPlace, ...]
     order: tuple[Downloader, ...]
@@ -119,6 +137,8 @@ class Cascade:
     refused: frozenset[int] = frozenset()
     health: Mapping[int, Health] = attrs.field(factory=dict)
     request: Request | None = None
+    pieces: tuple[tuple[AddRequest, ...], ...] = ()
+    splits_left: int = 0
 
     @classmethod
     def start(
@@ -132,16 +152,31 @@ class Cascade:
         order = priority_order(downloaders, turn)
         return cls(tuple(links), order, now, preferred_first(links, order))._advance()
 
-    def fold(self, answer: Answered | Unreachable) -> Cascade:
-        """Take the current request's answer and move to the next downloader."""
+    def fold(self, answer: SubmitAnswer) -> Cascade:
+        """Take the current request's answer: send the next piece of a split batch to the same
+        downloader, or move on to the next downloader."""
         assert self.request is not None, "fold() after the cascade finished"
-        target = self.request.downloader
-        offered = self._unplaced_at(self.position)
+        target, items = self.request.downloader, self.request.items
+        pieces = self.pieces
         if isinstance(answer, Unreachable):
-            folded = self._fold_unreachable(target, answer, offered)
+            everything = tuple(item for piece in (items, *pieces) for item in piece)
+            folded, pieces = self._fold_unreachable(target, everything, answer.reason), ()
+        elif isinstance(answer, Answered):
+            folded = self._fold_answered(target, items, answer)
+        elif len(items) > 1 and self.splits_left > 0:
+            half = len(items) // 2
+            folded = attrs.evolve(self, splits_left=self.splits_left - 1)._mark_up(target)
+            pieces = (items[:half], items[half:], *pieces)
+        elif len(items) > 1:
+            reason = f"kept refusing the pieces of its batch: {answer.reason}"
+            everything = tuple(item for piece in (items, *pieces) for item in piece)
+            folded, pieces = self._fold_unreachable(target, everything, reason), ()
         else:
-            folded = self._fold_answered(target, answer, offered)
-        return attrs.evolve(folded, position=self.position + 1)._advance()
+            alone = Answered({item.url: Rejected(answer.reason) for item in items})
+            folded = self._fold_answered(target, items, alone)
+        if pieces:
+            return attrs.evolve(folded, request=Request(target, pieces[0]), pieces=pieces[1:])
+        return attrs.evolve(folded, position=self.position + 1, pieces=())._advance()
 
     def outcomes(self) -> dict[int, Outcome]:
         """Every link's final outcome; call once `request` is None."""
@@ -165,6 +200,11 @@ class Cascade:
             and _offered(link.preferred == downloader.name, preferred_step, offered_first)
         ]
 
+    def _sent(self, items: Iterable[AddRequest]) -> list[LinkToPlace]:
+        """The links of the current step that these items carry."""
+        urls = {item.url for item in items}
+        return [link for link in self._unplaced_at(self.position) if link.url in urls]
+
     def _advance(self) -> Cascade:
         """Skip downloaders in back-off or with nothing to take; stop at the next worth asking."""
         for index in range(self.position, len(self._steps)):
@@ -175,26 +215,27 @@ class Cascade:
             if links:
                 unique = {link.url: AddRequest(link.url, link.save_path) for link in links}
                 request = Request(downloader, tuple(unique.values()))
-                return attrs.evolve(self, position=index, request=request)
+                splits = MAX_POISON * max(1, (len(unique) - 1).bit_length())
+                return attrs.evolve(self, position=index, request=request, splits_left=splits)
         return attrs.evolve(self, position=len(self._steps), request=None)
 
     def _fold_unreachable(
-        self, target: Downloader, answer: Unreachable, offered: list[LinkToPlace]
+        self, target: Downloader, items: Iterable[AddRequest], why: str
     ) -> Cascade:
         reasons = dict(self.reasons)
-        for link in offered:
+        for link in self._sent(items):
             reasons[link.download_id] = (
                 *reasons.get(link.download_id, ()),
-                f"{target.name}: unreachable: {answer.reason}",
+                f"{target.name}: unreachable: {why}",
             )
-        health = {**self.health, target.module_id: target.health.down(self.now, answer.reason)}
+        health = {**self.health, target.module_id: target.health.down(self.now, why)}
         return attrs.evolve(self, reasons=reasons, health=health)
 
     def _fold_answered(
-        self, target: Downloader, answer: Answered, offered: list[LinkToPlace]
+        self, target: Downloader, items: Iterable[AddRequest], answer: Answered
     ) -> Cascade:
         placed, reasons, refused = dict(self.placed), dict(self.reasons), set(self.refused)
-        for link in offered:
+        for link in self._sent(items):
             result = answer.result_for(link.url)
             if isinstance(result, Accepted) and result.remote_id:
                 placed[link.download_id] = Placed(target.module_id, result.remote_id)
@@ -204,10 +245,13 @@ class Cascade:
                     *reasons.get(link.download_id, ()),
                     f"{target.name}: {NO_ID if isinstance(result, Accepted) else result.reason}",
                 )
+        folded = attrs.evolve(self, placed=placed, reasons=reasons, refused=frozenset(refused))
+        return folded._mark_up(target)
+
+    def _mark_up(self, target: Downloader) -> Cascade:
+        """It answered, so its back-off ends."""
         health = {**self.health, target.module_id: target.health.up(self.now)}
-        return attrs.evolve(
-            self, placed=placed, reasons=reasons, refused=frozenset(refused), health=health
-        )
+        return attrs.evolve(self, health=health)
 
     def _outcome_of(self, link: LinkToPlace) -> Outcome:
         if link.download_id in self.placed:

@@ -6,7 +6,13 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from dispatch_domain.answers import AddRequest, Answered, CancelReport, StatusReport, Unreachable
+from dispatch_domain.answers import (
+    AddRequest,
+    CancelReport,
+    StatusReport,
+    SubmitAnswer,
+    Unreachable,
+)
 from dispatch_domain.cascade import Downloader, LinkToPlace
 from dispatch_domain.feeds import FeedRead, Validators
 from dispatch_domain.health import Health
@@ -106,6 +112,14 @@ class DownloadRepository(Protocol):
         """Downloads at these downloaders the poller follows: downloading, downloader_error."""
         ...
 
+    async def shared_remote_ids(
+        self, held: Collection[tuple[int, str]], excluding: Collection[int]
+    ) -> set[tuple[int, str]]:
+        """Of the (module_id, remote_id) pairs in `held`, those an active download not among
+        `excluding` holds too (a .torrent URL and a magnet of one torrent at one downloader):
+        that downloader must keep them. One statement whatever the count."""
+        ...
+
 
 @runtime_checkable
 class ServiceRepository(Protocol):
@@ -147,9 +161,11 @@ class DownloaderGateway(Protocol):
     A download is known at its downloader by its `remote_id` (the info-hash for BitTorrent,
     the downloader's own id otherwise), whatever its type."""
 
-    async def submit(
-        self, downloader: Downloader, items: Sequence[AddRequest]
-    ) -> Answered | Unreachable: ...
+    async def submit(self, downloader: Downloader, items: Sequence[AddRequest]) -> SubmitAnswer:
+        """Answered per link; Unreachable when the downloader itself failed (no answer, a
+        timeout, 401/403, 502/503/504); BatchRefused when it refused the batch as a whole in
+        a way one link may cause (400, 413, 422, a 500 with an answer)."""
+        ...
 
     async def statuses(
         self, downloader: Downloader, remote_ids: Sequence[str]

@@ -491,3 +491,43 @@ async def test_a_report_that_changes_nothing_writes_nothing(store, given):
     progressed = attrs.evolve(report, progress=0.75)
     assert await store.downloads.apply([progressed], given.later(minutes=2)) == [download_id]
     assert (await store.downloads.get(download_id)).progress == 0.75
+
+
+# shared_remote_ids
+
+
+async def test_a_remote_id_another_active_download_holds_at_that_downloader_is_shared(store, given):
+    module, other = await given.downloader(), await given.downloader("qbit-2", port=8082)
+    by_file = await given.at_downloader(module, "ab" * 20)
+    by_magnet = await given.at_downloader(module, "ab" * 20)
+    alone = await given.at_downloader(module, "cd" * 20)
+    elsewhere = await given.at_downloader(other, "ef" * 20)
+    await given.at_downloader(module, "ef" * 20)  # the same id at another downloader
+    held = {
+        (module.module_id, "ab" * 20),
+        (module.module_id, "cd" * 20),
+        (other.module_id, "ef" * 20),
+    }
+
+    shared = await store.downloads.shared_remote_ids(held, [by_file, alone, elsewhere])
+
+    assert shared == {(module.module_id, "ab" * 20)}
+    assert (
+        await store.downloads.shared_remote_ids(held, [by_file, by_magnet, alone, elsewhere])
+        == set()
+    )
+
+
+async def test_a_download_no_longer_active_holds_no_remote_id(store, given):
+    module = await given.downloader()
+    cancelling = await given.at_downloader(module, "ab" * 20)
+    for event in (E.CANCEL, E.REPORTED_COMPLETED, E.REPORTED_FAILED):
+        await given.move(await given.at_downloader(module, "ab" * 20), event)
+    unreachable = await given.at_downloader(module, "cd" * 20)
+    await given.move(unreachable, E.POLL_UNREACHABLE)
+    held = {(module.module_id, "ab" * 20), (module.module_id, "cd" * 20)}
+
+    assert await store.downloads.shared_remote_ids(held, [cancelling]) == {
+        (module.module_id, "cd" * 20)
+    }
+    assert await store.downloads.shared_remote_ids(set(), [cancelling]) == set()

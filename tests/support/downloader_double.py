@@ -36,11 +36,15 @@ _HEX_BTIH = re.compile(r"^magnet:\?xt=urn:btih:([0-9a-fA-F]{40})(?:&|$)")
 
 @attrs.define
 class DownloaderDouble:
-    """Accepts every URL unless told otherwise; can reject, fail with 5xx, or hang."""
+    """Accepts every URL unless told otherwise; can reject, fail with 5xx, or hang. A batch
+    holding a URL of `poison` is failed whole with that URL's status code, as a service that
+    trips over one item does."""
 
     rejects: dict[str, str] = attrs.Factory(dict)  # url -> reason
     reject_all: str | None = None
     status_code: int = 200  # 503 to play a broken downloader
+    silent: bool = False  # fail with an empty body
+    poison: dict[str, int] = attrs.Factory(dict)  # url -> the status its batch gets
     delay: float = 0.0  # seconds to wait before answering an add
     torrents: dict[str, dict[str, Any]] = attrs.Factory(dict)  # by remote id, hash or not
     ids: dict[str, str | None] = attrs.Factory(dict)  # url -> the id to accept it with
@@ -80,8 +84,13 @@ class DownloaderDouble:
             if self.delay:
                 with contextlib.suppress(TimeoutError):  # held until released or timed out
                     await asyncio.wait_for(self._released.wait(), self.delay)
+            poisoned = [(url, self.poison[url]) for url in urls if url in self.poison]
+            if poisoned:
+                url, code = poisoned[0]
+                return Response({"detail": f"cannot add {url}"}, status_code=code)
             if self.status_code != 200:
-                return Response({"detail": "downloader is broken"}, status_code=self.status_code)
+                body = b"" if self.silent else {"detail": "downloader is broken"}
+                return Response(body, status_code=self.status_code)
             return Response({"results": [self._result(url) for url in urls]}, status_code=200)
 
         return add

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import groupby
 
 import attrs
 from hypothesis import given
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from dispatch_domain import (
     Accepted,
     Answered,
+    BatchRefused,
     Cascade,
     Deferred,
     Downloader,
@@ -31,10 +33,15 @@ TYPES = list(DownloadType)
 
 @attrs.frozen
 class Behaviour:
-    """How a scripted downloader answers: down, or accepting every URL not in `rejects`."""
+    """How a scripted downloader answers: down, or accepting every URL not in `rejects`; a
+    batch holding one of its `poisons` it refuses as a whole (HTTP 500 with an answer)."""
 
     down: bool
     rejects: frozenset[str]
+    poisons: frozenset[str] = frozenset()
+
+    def refuses(self, url: str) -> bool:
+        return url in self.rejects or url in self.poisons
 
 
 def run(links, downloaders, behaviours, turn=0):  # type: ignore[no-untyped-def]
@@ -46,7 +53,9 @@ def run(links, downloaders, behaviours, turn=0):  # type: ignore[no-untyped-def]
         requests.append(request)
         behaviour = behaviours[request.downloader.module_id]
         if behaviour.down:
-            answer: Answered | Unreachable = Unreachable("connection refused")
+            answer: Answered | Unreachable | BatchRefused = Unreachable("connection refused")
+        elif any(item.url in behaviour.poisons for item in request.items):
+            answer = BatchRefused("HTTP 500: poisoned")
         else:
             answer = Answered(
                 {
@@ -82,7 +91,11 @@ def scenarios(draw):  # type: ignore[no-untyped-def]
                 health=health,
             )
         )
-        behaviours[module_id] = Behaviour(draw(st.booleans()), frozenset(draw(st.sets(urls))))
+        behaviours[module_id] = Behaviour(
+            draw(st.booleans()),
+            frozenset(draw(st.sets(urls, max_size=4))),
+            frozenset(draw(st.sets(urls, max_size=3))),
+        )
     # Detection is a function of the URL, so one URL always has one type; a URL may repeat.
     # A URL is one link, from one subscription, so it has one preferred downloader (or none),
     # which may be any name, registered or not.
@@ -105,25 +118,30 @@ def test_a_link_is_only_sent_to_downloaders_that_take_its_type(scenario) -> None
             assert TYPE_OF[item.url] in request.downloader.download_types
 
 
+def turns(requests):  # type: ignore[no-untyped-def]
+    """The requests grouped by downloader turn: a split batch's pieces follow each other."""
+    return [list(group) for _, group in groupby(requests, key=lambda r: r.downloader.module_id)]
+
+
 @given(scenarios())
-def test_no_link_goes_twice_to_a_downloader_nor_to_a_backed_off_one(
-    scenario,
-) -> None:  # type: ignore[no-untyped-def]
+def test_no_link_goes_to_a_downloader_in_two_turns_nor_to_a_backed_off_one(scenario) -> None:  # type: ignore[no-untyped-def]
     links, downloaders, behaviours, turn = scenario
     requests, _ = run(links, downloaders, behaviours, turn)
     sent = [
-        (request.downloader.module_id, item.url) for request in requests for item in request.items
+        (group[0].downloader.module_id, url)
+        for group in turns(requests)
+        for url in {item.url for request in group for item in request.items}
     ]
     assert len(sent) == len(set(sent))
     assert not any(request.downloader.health.in_backoff(NOW) for request in requests)
 
 
 @given(scenarios())
-def test_without_preferences_each_downloader_gets_at_most_one_request(scenario) -> None:  # type: ignore[no-untyped-def]
+def test_without_preferences_no_downloader_has_two_turns_in_one_round(scenario) -> None:  # type: ignore[no-untyped-def]
     links, downloaders, behaviours, turn = scenario
     plain = [attrs.evolve(link, preferred=None) for link in links]
     requests, _ = run(plain, downloaders, behaviours, turn)
-    asked = [request.downloader.module_id for request in requests]
+    asked = [group[0].downloader.module_id for group in turns(requests)]
     assert len(asked) == len(set(asked))
 
 
@@ -156,7 +174,7 @@ def test_a_link_is_never_sent_after_it_was_accepted(scenario) -> None:  # type: 
         assert len(sent) == len(set(sent)), "URLs are deduplicated within a request"
         assert not accepted_urls & set(sent)
         behaviour = behaviours[request.downloader.module_id]
-        if not behaviour.down:
+        if not behaviour.down and not behaviour.poisons & set(sent):
             accepted_urls |= {url for url in sent if url not in behaviour.rejects}
 
 
@@ -189,15 +207,15 @@ def test_every_link_ends_with_exactly_one_fitting_outcome(scenario) -> None:  # 
     assert set(outcomes) == {link.download_id for link in links}
     for link in links:
         capable = [d for d in downloaders if link.download_type in d.download_types]
-        asked = [r.downloader for r in requests if link.url in {i.url for i in r.items}]
+        asked = list({r.downloader: None for r in requests if link.url in {i.url for i in r.items}})
         answering = [d for d in asked if not behaviours[d.module_id].down]
         outcome = outcomes[link.download_id]
         match outcome:
             case Placed(module_id=module_id):
                 assert module_id in {d.module_id for d in answering}
-                assert link.url not in behaviours[module_id].rejects
+                assert not behaviours[module_id].refuses(link.url)
             case Refused(reasons=reasons):
-                assert any(link.url in behaviours[d.module_id].rejects for d in answering)
+                assert any(behaviours[d.module_id].refuses(link.url) for d in answering)
                 assert len(reasons) == len(asked)
             case Deferred(retry_at=retry_at):
                 assert capable and not answering
@@ -325,3 +343,101 @@ def test_a_preference_for_a_downloader_that_cannot_take_the_link_is_ignored() ->
     requests, cascade = run([link], [_downloader(1, 10), http_only], behaviours)
     assert [r.downloader.module_id for r in requests] == [1]
     assert cascade.outcomes()[1] == Placed(1, "h")
+
+
+@given(scenarios())
+def test_a_poison_link_costs_no_other_link_anything(scenario) -> None:  # type: ignore[no-untyped-def]
+    """Every link ends as it would if each downloader had rejected its poison links one by one:
+    the same outcome for the others, the same kind of outcome for the poison links."""
+    links, downloaders, behaviours, turn = scenario
+    _, poisoned = run(links, downloaders, behaviours, turn)
+    plain = {i: Behaviour(b.down, b.rejects | b.poisons) for i, b in behaviours.items()}
+    _, rejecting = run(links, downloaders, plain, turn)
+    every_poison = set().union(*(b.poisons for b in behaviours.values()))
+    for link in links:
+        got, expected = (
+            poisoned.outcomes()[link.download_id],
+            rejecting.outcomes()[link.download_id],
+        )
+        if link.url in every_poison:
+            assert type(got) is type(expected)
+        else:
+            assert got == expected
+
+
+@given(scenarios())
+def test_a_split_batch_costs_at_most_one_plus_two_k_log_n_requests(scenario) -> None:  # type: ignore[no-untyped-def]
+    links, downloaders, behaviours, turn = scenario
+    plain = [attrs.evolve(link, preferred=None) for link in links]
+    requests, _ = run(plain, downloaders, behaviours, turn)
+    for group in turns(requests):
+        sent = {item.url for item in group[0].items}
+        poison = len(sent & behaviours[group[0].downloader.module_id].poisons)
+        log_n = (len(sent) - 1).bit_length()
+        assert len(group) <= 1 + 2 * poison * log_n
+
+
+def _links(count: int, start: int = 1) -> list[LinkToPlace]:
+    return [
+        LinkToPlace(i, f"https://example.com/{i}.torrent", DownloadType.TORRENT)
+        for i in range(start, start + count)
+    ]
+
+
+def test_one_poison_link_among_200_is_refused_alone_in_the_same_round() -> None:
+    links = _links(201)
+    poison = links[137].url
+    behaviours = {1: Behaviour(False, frozenset(), frozenset({poison}))}
+    requests, cascade = run(links, [_downloader(1)], behaviours)
+    outcomes = cascade.outcomes()
+    assert outcomes[138] == Refused(("d1: HTTP 500: poisoned",))
+    assert {i for i, o in outcomes.items() if isinstance(o, Placed)} == set(range(1, 202)) - {138}
+    assert len(requests) <= 17  # 1 + 2·1·⌈log2 201⌉
+    assert cascade.health[1] == Health(failures=0, backoff_until=None, last_seen=NOW)
+
+
+def test_a_poison_link_refused_by_one_downloader_falls_back_to_the_next() -> None:
+    links = _links(4)
+    poison = links[0].url
+    behaviours = {
+        1: Behaviour(False, frozenset(), frozenset({poison})),
+        2: Behaviour(False, frozenset()),
+    }
+    requests, cascade = run(links, [_downloader(1, 90), _downloader(2, 10)], behaviours)
+    assert [len(r.items) for r in requests] == [4, 2, 1, 1, 2, 1]
+    assert cascade.outcomes() == {
+        1: Placed(2, "h"),
+        2: Placed(1, "h"),
+        3: Placed(1, "h"),
+        4: Placed(1, "h"),
+    }
+
+
+def test_an_outage_while_splitting_defers_every_piece_not_yet_answered() -> None:
+    links = _links(4)
+    cascade = Cascade.start(links, [_downloader(1)], now=NOW)
+    cascade = cascade.fold(BatchRefused("HTTP 413: too large"))
+    first = cascade.request
+    assert first is not None and [i.url for i in first.items] == [links[0].url, links[1].url]
+    cascade = cascade.fold(Answered({links[0].url: Accepted("a"), links[1].url: Accepted("b")}))
+    cascade = cascade.fold(Unreachable("timed out"))
+    assert cascade.request is None
+    outcomes = cascade.outcomes()
+    assert outcomes[1] == Placed(1, "a") and outcomes[2] == Placed(1, "b")
+    assert outcomes[3] == Deferred(NOW + timedelta(minutes=1), ("d1: unreachable: timed out",))
+    assert outcomes[4] == Deferred(NOW + timedelta(minutes=1), ("d1: unreachable: timed out",))
+    assert cascade.health[1].failures == 1
+
+
+def test_a_downloader_refusing_every_piece_is_backed_off_once_splitting_is_spent() -> None:
+    links = _links(200)
+    everything = frozenset(link.url for link in links)
+    behaviours = {1: Behaviour(False, frozenset(), everything)}
+    requests, cascade = run(links, [_downloader(1)], behaviours)
+    assert 128 < len(requests) <= 1 + 2 * 128  # 16 poison links' worth of splits of 200 links
+    kinds = {type(outcome) for outcome in cascade.outcomes().values()}
+    assert kinds == {Refused, Deferred}
+    assert cascade.health[1].failures == 1
+    assert (
+        cascade.health[1].last_error == "kept refusing the pieces of its batch: HTTP 500: poisoned"
+    )

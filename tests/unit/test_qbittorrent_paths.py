@@ -24,9 +24,39 @@ def test_joins_a_relative_save_path_under_the_root(root: str, relative: str, exp
 
 
 @pytest.mark.parametrize(
-    "relative",
-    ["/etc", "\\\\server\\share", "C:\\Windows", "../outside", "show/../../x", "a\\..\\..", "a\nb"],
+    ("root", "absolute", "expected"),
+    [
+        ("/downloads", "/downloads", "/downloads"),
+        ("/downloads", "/downloads/", "/downloads"),
+        ("/downloads/", "/downloads/show/s1", "/downloads/show/s1"),
+        ("/downloads", "/downloads//show/./s1", "/downloads/show/s1"),
+        ("D:\\Downloads", "d:/Downloads/show", "D:\\Downloads\\show"),
+        ("/", "/show", "/show"),
+    ],
 )
-def test_refuses_a_save_path_that_escapes_the_root(relative: str) -> None:
+def test_takes_an_absolute_save_path_that_lies_under_the_root(
+    root: str, absolute: str, expected: str
+) -> None:
+    assert join_under(root, absolute) == expected
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "/etc",
+        "/downloads-other",
+        "/downloads/../etc",
+        "/data/../downloads",
+        "\\\\server\\share",
+        "C:\\Windows",
+        "../outside",
+        "show/../../x",
+        "a\\..\\..",
+        "a\nb",
+    ],
+)
+def test_refuses_a_save_path_that_lies_or_climbs_outside_the_root(relative: str) -> None:
     with pytest.raises(UnsafeSavePath):
         join_under("/data", relative)
+    with pytest.raises(UnsafeSavePath):
+        join_under("/downloads", relative)

@@ -8,8 +8,9 @@ from adapters.downloader_api import (
     AddBatchResult,
     AddItemResult,
     add_batch_result,
-    add_results,
+    make_converter,
 )
+from adapters.http_downloader import reading
 from apps.core.routes.downloads import DownloadOut
 from dispatch_domain import (
     Accepted,
@@ -47,7 +48,10 @@ def test_an_acceptance_on_the_wire_carries_the_downloader_s_id_for_any_link() ->
         ]
     )
 
-    assert add_results(answer) == {"magnet:?xt=urn:btih:x": Accepted(HASH), FILE: Accepted(GID)}
+    assert reading.add_results(make_converter().unstructure(answer)) == {
+        "magnet:?xt=urn:btih:x": Accepted(HASH),
+        FILE: Accepted(GID),
+    }
 
 
 def test_an_acceptance_without_an_id_on_the_wire_is_that_item_s_rejection() -> None:
@@ -59,7 +63,7 @@ def test_an_acceptance_without_an_id_on_the_wire_is_that_item_s_rejection() -> N
         ]
     )
 
-    assert add_results(answer) == {
+    assert reading.add_results(make_converter().unstructure(answer)) == {
         FILE: Rejected("accepted without an id"),
         FILE + "?2": Rejected("accepted without an id"),
         FILE + "?3": Accepted(GID),

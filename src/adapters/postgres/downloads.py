@@ -151,6 +151,22 @@ class PostgresDownloadRepository:
         params = {"statuses": _values(TRACKED), "module_ids": list(set(module_ids))}
         return await self._fetch(rows.tracked, "tracked", params)
 
+    async def shared_remote_ids(
+        self, held: Collection[tuple[int, str]], excluding: Collection[int]
+    ) -> set[tuple[int, str]]:
+        pairs = sorted(set(held))
+        if not pairs:
+            return set()
+        params = {
+            "module_ids": [module_id for module_id, _ in pairs],
+            "remote_ids": [remote_id for _, remote_id in pairs],
+            "active": _values(ACTIVE),
+            "excluding": sorted(set(excluding)),
+        }
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(load_queries("downloads")["shared_remote_ids"], params)
+            return {(module_id, remote_id) for module_id, remote_id in await cursor.fetchall()}
+
     async def _fetch(self, mapper: Callable[..., T], name: str, params: dict[str, Any]) -> list[T]:
         async with self.pool.connection() as conn:
             cursor = conn.cursor(row_factory=kwargs_row(mapper))

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from urllib.parse import urlsplit
 
 import attrs
 import httpx
@@ -66,7 +65,7 @@ def plan(url: str, save_path: str | None, fetched: Fetched | None) -> Planned | 
     if isinstance(fetched, TorrentFile):
         return Planned(url, fetched.meta.info_hash, save_path, torrent=fetched.content)
     magnet = fetched.uri if isinstance(fetched, MagnetRedirect) else url
-    if urlsplit(magnet).scheme.lower() != "magnet":
+    if magnet.partition(":")[0].lower() != "magnet":
         return Rejected("neither a magnet link nor an http(s) URL of a .torrent file")
     try:
         info_hash = InfoHash.from_magnet(magnet)

@@ -56,13 +56,18 @@ class TorrentFetcher:
                 return await self._follow(url)
         except TimeoutError:
             return Rejected(f"fetching the .torrent file took longer than {self.timeout:g} s")
-        except (httpx.HTTPError, httpx.InvalidURL) as error:
+        except (httpx.HTTPError, httpx.InvalidURL, OSError, ExceptionGroup) as error:
+            # An ExceptionGroup: the connection attempts to every address failed (a port
+            # out of range among them). Either way this URL cannot be had; others can.
             log.info("could not fetch %s: %s", redact_url(url), type(error).__name__)
             return Rejected(f"could not fetch the .torrent file ({type(error).__name__})")
 
     async def _follow(self, url: str) -> Fetched:
         current = url
         for _ in range(self.max_redirects + 1):
+            unusable = _unusable(current)
+            if unusable:
+                return Rejected(unusable)
             scheme = urlsplit(current).scheme.lower()
             if scheme == "magnet":
                 return MagnetRedirect(current)
@@ -105,3 +110,15 @@ class TorrentFetcher:
                 raise TooLarge
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _unusable(url: str) -> str | None:
+    """Why `url` cannot even be asked for (unbalanced brackets, a port out of range), if so."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it validates it
+    except ValueError as error:
+        return f"not a usable URL: {error}"
+    if parts.scheme.lower() in ("http", "https") and not parts.hostname:
+        return "not a usable URL: it names no host"
+    return None

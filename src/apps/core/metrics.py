@@ -12,9 +12,10 @@ from apps.metrics import new_registry
 from dispatch_domain.answers import (
     Accepted,
     AddRequest,
-    Answered,
+    BatchRefused,
     CancelReport,
     StatusReport,
+    SubmitAnswer,
     Unreachable,
 )
 from dispatch_domain.cascade import Downloader
@@ -45,7 +46,7 @@ class CoreMetrics:
         self.links = Counter(
             "bangumi_dispatch_links_dispatched",
             "Links offered to a downloader, by its name and the answer "
-            "(accepted, rejected, unreachable)",
+            "(accepted, rejected, unreachable, batch_refused: sent again in halves)",
             ["downloader", "outcome"], registry=registry,
         )  # fmt: skip
         self.polls = Counter(
@@ -80,11 +81,13 @@ class CoreMetrics:
         self.polls.labels("error" if failed else "ok").inc()
         self.poll_seconds.observe(seconds)
 
-    def answered(self, downloader: str, items: Sequence[AddRequest], answer: object) -> None:
+    def answered(self, downloader: str, items: Sequence[AddRequest], answer: SubmitAnswer) -> None:
         if isinstance(answer, Unreachable):
             self.links.labels(downloader, "unreachable").inc(len(items))
             return
-        assert isinstance(answer, Answered)
+        if isinstance(answer, BatchRefused):  # the batch goes out again in halves
+            self.links.labels(downloader, "batch_refused").inc(len(items))
+            return
         accepted = sum(isinstance(answer.result_for(i.url), Accepted) for i in items)
         self.links.labels(downloader, "accepted").inc(accepted)
         self.links.labels(downloader, "rejected").inc(len(items) - accepted)
@@ -116,9 +119,7 @@ class MeteredGateway:
     inner: DownloaderGateway
     metrics: CoreMetrics
 
-    async def submit(
-        self, downloader: Downloader, items: Sequence[AddRequest]
-    ) -> Answered | Unreachable:
+    async def submit(self, downloader: Downloader, items: Sequence[AddRequest]) -> SubmitAnswer:
         answer = await self.inner.submit(downloader, items)
         self.metrics.answered(downloader.name, items, answer)
         return answer

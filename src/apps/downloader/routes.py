@@ -1,7 +1,9 @@
-"""The downloader contract's routes (brief §4): each parses, calls the backend once, maps back."""
+"""The downloader contract's routes: each parses, calls the backend, maps the answer back."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from typing import Annotated
 
 from litestar import Controller, delete, get, post
@@ -20,9 +22,12 @@ from adapters.downloader_api import (
     cancel_batch_result,
     status_list,
 )
+from adapters.redact import redact_url
 from apps.downloader.wire import ActionResult
-from dispatch_domain import DownloadBackend
+from dispatch_domain import AddRequest, AddResult, BackendError, DownloadBackend, Rejected
 from dispatch_domain.answers import remote_key
+
+log = logging.getLogger(__name__)
 
 MAX_HASHES = 1000
 HASHES_HELP = "Comma-separated remote ids (info-hashes for torrents); the parameter may repeat"
@@ -44,7 +49,7 @@ class DownloadsController(Controller):
 
     @post(status_code=200, summary="Add a batch of links; each URL is accepted or rejected")
     async def add(self, data: JSONBody[AddBatch], backend: Backend) -> AddBatchResult:
-        return add_batch_result(await backend.add(add_requests(data)))
+        return add_batch_result(await add_isolating(backend, add_requests(data)))
 
     @get(summary="Statuses of downloads by remote id; unknown ids are not_found")
     async def statuses(
@@ -78,6 +83,27 @@ class DownloadsController(Controller):
     ) -> ActionResult:
         found = await backend.delete(remote_key(remote_id), delete_files=delete_files)
         return _done(remote_id, found, "deleted")
+
+
+async def add_isolating(
+    backend: DownloadBackend, items: Sequence[AddRequest]
+) -> dict[str, AddResult]:
+    """Add a batch; should the backend fail on something an item holds, add the halves apart,
+    so only that item is rejected (with the failure's kind) and the rest goes in. A client
+    that cannot be reached (BackendError) is everyone's failure and stays one."""
+    try:
+        return dict(await backend.add(items))
+    except BackendError:
+        raise
+    except Exception as error:
+        if len(items) > 1:
+            half = len(items) // 2
+            return await add_isolating(backend, items[:half]) | await add_isolating(
+                backend, items[half:]
+            )
+        url = items[0].url if items else ""
+        log.exception("adding %s failed", redact_url(url))
+        return {url: Rejected(f"the downloader failed on this link ({type(error).__name__})")}
 
 
 def _done(remote_id: str, found: bool, status: str) -> ActionResult:

@@ -108,13 +108,19 @@ class Dispatcher:
     ) -> None:
         """Downloads cancelled while their dispatch was under way: the downloader that just
         took them is asked to drop them, so an operator's cancel reaches the client. (One
-        another Core placed meanwhile is not touched: only cancelled ones are withdrawn.)"""
+        another Core placed meanwhile is not touched: only cancelled ones are withdrawn, and
+        only when no other active download holds the same remote id there.)"""
         by_module = {downloader.module_id: downloader for downloader in downloaders}
-        held: dict[int, list[str]] = defaultdict(list)
-        for view in await self.downloads.views(orphans):
-            outcome = placed[view.download_id]
-            if view.status is DownloadStatus.CANCELLED:
-                held[outcome.module_id].append(outcome.remote_id)
+        cancelled = [
+            placed[view.download_id]
+            for view in await self.downloads.views(orphans)
+            if view.status is DownloadStatus.CANCELLED
+        ]
+        pairs = {(outcome.module_id, outcome.remote_id) for outcome in cancelled}
+        shared = await self.downloads.shared_remote_ids(pairs, orphans) if pairs else set()
+        held: dict[int, set[str]] = defaultdict(set)
+        for module_id, remote_id in pairs - shared:
+            held[module_id].add(remote_id)
         for module_id, remote_ids in held.items():
             # An unreachable downloader keeps the download; Core shows it cancelled.
-            await self.gateway.cancel(by_module[module_id], remote_ids)
+            await self.gateway.cancel(by_module[module_id], sorted(remote_ids))

@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 import attrs
 
-from dispatch_domain.answers import Unreachable
+from dispatch_domain.answers import Unreachable, remote_key
 from dispatch_domain.errors import Conflict, DispatchError
 from dispatch_domain.model import DownloadView
 from dispatch_domain.ports import Clock, DownloaderGateway, DownloadRepository, ServiceRepository
@@ -53,8 +53,11 @@ async def cancel_downloads(
             refusals[view.download_id] = f"a {view.status} download cannot be cancelled"
         elif view.at_downloader:
             held[view.module_id or 0].append(view)
+    shared = await _shared(held, views.keys(), downloads)
     for module_id, group in held.items():
-        refusals.update(await _cancel_at(module_id, group, services, gateway))
+        alone = [view for view in group if (module_id, view.remote_id) not in shared]
+        if alone:
+            refusals.update(await _cancel_at(module_id, alone, services, gateway))
     to_cancel = [i for i, view in views.items() if view.status in CANCELLABLE and i not in refusals]
     reason = "cancelled by the operator"
     await downloads.apply(
@@ -62,6 +65,15 @@ async def cancel_downloads(
     )
     after = {view.download_id: view for view in await downloads.views(download_ids)}
     return [_cancel_result(i, after.get(i), refusals.get(i)) for i in sorted(set(download_ids))]
+
+
+async def _shared(
+    held: dict[int, list[DownloadView]], cancelling: Collection[int], downloads: DownloadRepository
+) -> set[tuple[int, str]]:
+    """The remote ids another active download still needs: those stay at their downloader
+    (a .torrent URL and a magnet of one torrent are one download there)."""
+    pairs = {(m, v.remote_id) for m, group in held.items() for v in group if v.remote_id}
+    return await downloads.shared_remote_ids(pairs, cancelling) if pairs else set()
 
 
 async def _cancel_at(
@@ -76,7 +88,13 @@ async def _cancel_at(
     if isinstance(answer, Unreachable):
         why = f"{downloader.name} did not answer: {answer.reason}; nothing was cancelled"
         return {view.download_id: why for view in group}
-    return {}  # cancelled, or no longer there: either way it is gone from the downloader
+    # Cancelled, or no longer there: either way it is gone. One it could not drop stays.
+    failed = {remote_key(i): why for i, why in answer.failed.items()}
+    return {
+        view.download_id: f"{downloader.name} could not cancel it: {failed[key]}"
+        for view in group
+        if (key := remote_key(view.remote_id or "")) in failed
+    }
 
 
 def _cancel_result(

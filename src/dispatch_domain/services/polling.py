@@ -22,9 +22,12 @@ GONE = "no longer in the downloader"
 
 
 def transitions_from_report(tracked: Sequence[Tracked], report: StatusReport) -> list[Transition]:
-    """What each followed download becomes, given what its downloader reported."""
+    """What each followed download becomes, given what its downloader reported; one reported
+    in a word Core does not know stays as it was."""
     changes = []
     for download in tracked:
+        if not report.understood(download.remote_id):
+            continue
         status = report.status_for(download.remote_id)
         event = REPORT_EVENTS[status.state]
         changes.append(

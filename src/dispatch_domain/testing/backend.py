@@ -12,7 +12,8 @@ from dispatch_domain.backend import BackendError, BackendHealth
 from dispatch_domain.infohash import InfoHash, InvalidInfoHash
 from dispatch_domain.vocabulary import DownloadType, RemoteState
 
-_ESCAPES_ROOT = re.compile(r"^([\\/]|[A-Za-z]:)|(^|[\\/])\.\.([\\/]|$)")
+_CLIMBS = re.compile(r"(^|[\\/])\.\.([\\/]|$)")
+_ABSOLUTE = re.compile(r"^([\\/]|[A-Za-z]:)")
 
 
 @attrs.define
@@ -44,12 +45,14 @@ class FakeBackend:
     """A download client in memory: magnets and registered .torrent URLs, statuses tests can steer.
 
     Like a real client it keys downloads by info-hash (a repeated add is accepted with the
-    same hash), rejects save paths that leave the download root, and answers NOT_FOUND for
+    same hash), rejects save paths that leave `download_root` (an absolute one must lie
+    under it), and answers NOT_FOUND for
     hashes it does not hold. `go_down` makes every call raise BackendError, as an
     unreachable client does. `calls` records each operation, so tests can count batches.
     """
 
     types: frozenset[DownloadType] = frozenset({DownloadType.MAGNET, DownloadType.TORRENT})
+    download_root: str = "/downloads"
     downloads: dict[str, FakeDownload] = attrs.field(factory=dict)
     calls: list[str] = attrs.field(factory=list)
     _torrent_urls: dict[str, InfoHash] = attrs.field(factory=dict)
@@ -123,7 +126,7 @@ class FakeBackend:
     def _add_one(self, item: AddRequest) -> AddResult:
         if item.url in self._refusals:
             return Rejected(self._refusals[item.url])
-        if item.save_path and _ESCAPES_ROOT.search(item.save_path.strip()):
+        if item.save_path and not self._under_root(item.save_path.strip()):
             return Rejected(f"save_path {item.save_path!r} must stay under the download root")
         info_hash = self._torrent_urls.get(item.url)
         if info_hash is None:
@@ -134,6 +137,14 @@ class FakeBackend:
         key = info_hash.torrent_id
         self.downloads.setdefault(key, FakeDownload(key, item.url, item.save_path))
         return Accepted(info_hash.hex)
+
+    def _under_root(self, save_path: str) -> bool:
+        if _CLIMBS.search(save_path):
+            return False
+        if not _ABSOLUTE.match(save_path):
+            return True
+        root = self.download_root.rstrip("/")
+        return save_path.rstrip("/") == root or save_path.startswith(root + "/")
 
     def _steer(self, operation: str, remote_id: str, state: RemoteState) -> bool:
         self._enter(operation)

@@ -12,10 +12,12 @@ from dispatch_domain.answers import (
     AddRequest,
     AddResult,
     Answered,
+    BatchRefused,
     CancelReport,
     Rejected,
     RemoteStatus,
     StatusReport,
+    SubmitAnswer,
     Unreachable,
 )
 from dispatch_domain.cascade import Downloader
@@ -33,11 +35,14 @@ def fake_hash(url: str) -> str:
 
 @attrs.define
 class FakeDownloaderService:
-    """One downloader service: accepts what `decide` allows, or is down."""
+    """One downloader service: accepts what `decide` allows, or is down. A batch holding one
+    of the `poison` URLs is refused as a whole, as a service failing on one item would."""
 
     decide: Callable[[AddRequest], AddResult] = lambda item: Accepted(fake_hash(item.url))
     down: bool = False
     torrents: dict[str, RemoteStatus] = attrs.Factory(dict)
+    poison: dict[str, str] = attrs.Factory(dict)  # url -> the error the whole batch gets
+    cancel_failures: dict[str, str] = attrs.Factory(dict)  # remote id -> why it stays
 
     def add(self, items: Sequence[AddRequest]) -> dict[str, AddResult]:
         results = {item.url: self.decide(item) for item in items}
@@ -74,13 +79,14 @@ class FakeGateway:
         service = self.services.get(downloader.name)
         return None if service is None or service.down else service
 
-    async def submit(
-        self, downloader: Downloader, items: Sequence[AddRequest]
-    ) -> Answered | Unreachable:
+    async def submit(self, downloader: Downloader, items: Sequence[AddRequest]) -> SubmitAnswer:
         self.calls.append((downloader.name, tuple(item.url for item in items)))
         service = self._service(downloader)
         if service is None:
             return Unreachable("connection refused")
+        poisoned = [service.poison[i.url] for i in items if i.url in service.poison]
+        if poisoned:
+            return BatchRefused(poisoned[0])
         return Answered(service.add(items))
 
     async def statuses(
@@ -98,7 +104,11 @@ class FakeGateway:
         service = self._service(downloader)
         if service is None:
             return Unreachable("connection refused")
-        return CancelReport({i: service.torrents.pop(i, None) is not None for i in remote_ids})
+        failed = {i: service.cancel_failures[i] for i in remote_ids if i in service.cancel_failures}
+        cancelled = {
+            i: service.torrents.pop(i, None) is not None for i in remote_ids if i not in failed
+        }
+        return CancelReport(cancelled, failed)
 
     async def pause(self, downloader: Downloader, remote_id: str) -> bool | Unreachable:
         return self._set_state(downloader, remote_id, RemoteState.PAUSED)

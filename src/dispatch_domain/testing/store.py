@@ -209,6 +209,20 @@ class InMemoryDownloadRepository:
                 followed.append(Tracked(row.download_id, at, row.remote_id, row.status))
         return followed
 
+    async def shared_remote_ids(
+        self, held: Collection[tuple[int, str]], excluding: Collection[int]
+    ) -> set[tuple[int, str]]:
+        wanted, skipped = set(held), set(excluding)
+        return {
+            (row.module_id, row.remote_id)
+            for row in self.state.downloads.values()
+            if row.status in ACTIVE
+            and row.download_id not in skipped
+            and row.module_id is not None
+            and row.remote_id is not None
+            and (row.module_id, row.remote_id) in wanted
+        }
+
 
 def _attempt(row: DownloadRow) -> Attempt:
     return Attempt(row.download_id, row.link_id, row.attempt, row.status)

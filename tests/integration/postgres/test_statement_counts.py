@@ -123,3 +123,13 @@ async def test_status_totals_cost_one_statement_at_any_size(pg_store, statement_
         assert (await pg_store.downloads.status_totals())["pending"] >= len(ids)
 
     assert await _costs(pg_store, statement_counter, totals) == {10: 1, 1_000: 1}
+
+
+async def test_finding_shared_remote_ids_costs_one_statement_at_any_size(
+    pg_store, statement_counter
+):
+    async def shared(ids):
+        held = {(1, f"{i:040x}") for i in ids}
+        assert await pg_store.downloads.shared_remote_ids(held, ids) == set()
+
+    assert await _costs(pg_store, statement_counter, shared) == {10: 1, 1_000: 1}

@@ -140,6 +140,14 @@ WHERE status = ANY(%(statuses)s::text[])
   AND remote_id <> ''
 ORDER BY download_id;
 
+-- name: shared_remote_ids
+SELECT DISTINCT d.module_id, d.remote_id
+FROM downloads d
+JOIN unnest(%(module_ids)s::bigint[], %(remote_ids)s::text[]) AS held(module_id, remote_id)
+  ON held.module_id = d.module_id AND held.remote_id = d.remote_id
+WHERE d.status = ANY(%(active)s::text[])
+  AND d.download_id <> ALL(%(excluding)s::bigint[]);
+
 -- name: lock_links_of
 -- Retrying serialises on the links involved, so two retries of one link cannot both add
 -- an attempt. A separate statement: the next one must see what the lock waited for.
