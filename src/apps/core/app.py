@@ -15,6 +15,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
+from adapters.postgres import UNAVAILABLE
 from apps.auth import bearer_guard
 from apps.core.container import CoreContainer
 from apps.core.routes.downloads import DownloadsController, Operations
@@ -22,7 +23,9 @@ from apps.core.routes.fetcher import receive_fetcher_results
 from apps.core.routes.health import health
 from apps.core.routes.services import ServicesController
 from apps.core.schemas import make_converter
-from apps.problems import problem_details_plugin
+from apps.inputs import readable_json_body
+from apps.openapi_problems import document_problems
+from apps.problems import problem_details_plugin, unavailable
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024 * 1024  # a 50,000-item fetcher post fits
@@ -101,12 +104,13 @@ def create_app(container: CoreContainer) -> Litestar:
     settings = container.settings()
     runtime = Runtime()
     guards = [bearer_guard(settings.api_token)] if settings.api_token else []
-    return Litestar(
+    app = Litestar(
         route_handlers=[ServicesController, DownloadsController, receive_fetcher_results, health],
         dependencies=dependencies(runtime, container),
         guards=guards,
         lifespan=[lifespan(runtime, container)],
-        plugins=[problem_details_plugin()],
+        plugins=[problem_details_plugin(dict.fromkeys(UNAVAILABLE, unavailable))],
+        before_request=readable_json_body,
         request_max_body_size=MAX_BODY,
         logging_config=None,  # the command line configures logging once, for every library
         openapi_config=OpenAPIConfig(
@@ -117,3 +121,7 @@ def create_app(container: CoreContainer) -> Litestar:
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
     )
+    unreachable_db = {503: "The database is unavailable; try again after Retry-After seconds"}
+    public = frozenset({"/health"})
+    document_problems(app, bearer=bool(settings.api_token), public=public, extra=unreachable_db)
+    return app

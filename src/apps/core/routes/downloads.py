@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from adapters.redact import redact_url
 from apps.core.loops import DispatchLoop
 from apps.core.schemas import CancelBody, RetryBody
+from apps.inputs import INT64_MAX, Id
 from dispatch_domain.errors import InvalidInput, NotFound
 from dispatch_domain.model import DownloadFilter, DownloadView
 from dispatch_domain.ports import Clock, DownloaderGateway, DownloadRepository, ServiceRepository
@@ -107,10 +108,10 @@ class DownloadsController(Controller):
         self,
         downloads: NamedDependency[DownloadRepository],
         status: FromQuery[DownloadStatus | None] = None,
-        module_id: FromQuery[int | None] = None,
-        link_id: FromQuery[int | None] = None,
+        module_id: FromQuery[Id | None] = None,
+        link_id: FromQuery[Id | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=INT64_MAX)] = 0,
     ) -> DownloadPage:
         """Downloads, newest first, filtered by status, downloader or link."""
         query = DownloadFilter(status, module_id, link_id, limit, offset)
@@ -121,7 +122,7 @@ class DownloadsController(Controller):
 
     @get("/{download_id:int}")
     async def get_download(
-        self, download_id: FromPath[int], downloads: NamedDependency[DownloadRepository]
+        self, download_id: FromPath[Id], downloads: NamedDependency[DownloadRepository]
     ) -> DownloadOut:
         """One download attempt; raises 404 if there is none with that id."""
         return DownloadOut.of(await downloads.get(download_id))
@@ -140,7 +141,7 @@ class DownloadsController(Controller):
     @post("/{download_id:int}/retry", status_code=200)
     async def retry_one(
         self,
-        download_id: FromPath[int],
+        download_id: FromPath[Id],
         ops: NamedDependency[Operations],
         dispatch_loop: NamedDependency[DispatchLoop],
     ) -> ActionOut:
@@ -174,7 +175,7 @@ class DownloadsController(Controller):
 
     @post("/{download_id:int}/pause", status_code=200)
     async def pause(
-        self, download_id: FromPath[int], ops: NamedDependency[Operations]
+        self, download_id: FromPath[Id], ops: NamedDependency[Operations]
     ) -> DownloadOut:
         """Pause a download at its downloader; it stays downloading, shown as paused."""
         args = (ops.downloads, ops.services, ops.gateway, ops.clock)
@@ -182,7 +183,7 @@ class DownloadsController(Controller):
 
     @post("/{download_id:int}/resume", status_code=200)
     async def resume(
-        self, download_id: FromPath[int], ops: NamedDependency[Operations]
+        self, download_id: FromPath[Id], ops: NamedDependency[Operations]
     ) -> DownloadOut:
         """Resume a paused download at its downloader."""
         args = (ops.downloads, ops.services, ops.gateway, ops.clock)

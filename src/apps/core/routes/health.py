@@ -7,7 +7,9 @@ from datetime import datetime
 import attrs
 from litestar import Response, get
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 
+from apps.auth import PUBLIC
 from apps.core.loops import DispatchLoop, LoopState, PollLoop
 from apps.problems import describe
 from dispatch_domain.ports import ServiceRepository
@@ -33,7 +35,14 @@ class HealthOut:
     poller: LoopOut
 
 
-@get("/health", tags=["health"])
+@get(
+    "/health",
+    tags=["health"],
+    opt={PUBLIC: True},
+    responses={
+        503: ResponseSpec(HealthOut, description="the database or every downloader is down")
+    },
+)
 async def health(
     services: NamedDependency[ServiceRepository],
     dispatch_loop: NamedDependency[DispatchLoop],
