@@ -8,6 +8,7 @@ from adapters.http_downloader import HttpDownloaderGateway
 from adapters.postgres import PostgresStore
 from apps.core import resources
 from apps.core.loops import DispatchLoop, PollLoop
+from apps.core.reachability import ReachabilityLog
 from apps.core.settings import CoreSettings
 from dispatch_domain.clock import SystemClock
 from dispatch_domain.detection import DEFAULT_CHAIN
@@ -26,6 +27,7 @@ class CoreContainer(containers.DeclarativeContainer):
     )
     pool = providers.Resource(resources.pool, url=database_url)
     store = providers.Singleton(PostgresStore, pool)
+    loop_services = providers.Singleton(ReachabilityLog, store.provided.services)
 
     http_client = providers.Resource(
         resources.http_client, timeout=settings.provided.downloader_timeout
@@ -37,7 +39,7 @@ class CoreContainer(containers.DeclarativeContainer):
     dispatcher = providers.Singleton(
         Dispatcher,
         downloads=store.provided.downloads,
-        services=store.provided.services,
+        services=loop_services,
         gateway=gateway,
         clock=clock,
         batch_size=settings.provided.dispatch_batch,
@@ -46,7 +48,7 @@ class CoreContainer(containers.DeclarativeContainer):
     poller = providers.Singleton(
         Poller,
         downloads=store.provided.downloads,
-        services=store.provided.services,
+        services=loop_services,
         gateway=gateway,
         clock=clock,
         claim_for=settings.provided.poll_claim,
