@@ -43,7 +43,9 @@ async def open_pool(
         open=False,
         check=_alive,
         timeout=timeout,
-        reconnect_timeout=float("inf"),  # keep trying: the database may come back any time
+        # A failed reconnection backs off exponentially; giving it up after `timeout` lets the
+        # next request start a fresh attempt, so Core is back within seconds of the database.
+        reconnect_timeout=timeout,
     )
     await pool.open(wait=True)
     return pool

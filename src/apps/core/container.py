@@ -25,7 +25,9 @@ class CoreContainer(containers.DeclarativeContainer):
     database_url = providers.Resource(
         resources.database, url=settings.provided.database_url, data_dir=settings.provided.data_dir
     )
-    pool = providers.Resource(resources.pool, url=database_url)
+    pool = providers.Resource(
+        resources.pool, url=database_url, timeout=settings.provided.database_timeout
+    )
     store = providers.Singleton(PostgresStore, pool)
     loop_services = providers.Singleton(ReachabilityLog, store.provided.services)
 

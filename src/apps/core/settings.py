@@ -30,6 +30,7 @@ class CoreSettings:
     dispatch_batch: int = 50_000  # a whole post (at most 50,000 items) goes out in one round
     dispatch_lease: float = 300.0  # claimed work comes back this long after a crash
     log_level: str = "INFO"
+    database_timeout: float = 10.0  # how long a request waits for the database before a 503
 
     @property
     def poll_claim(self) -> timedelta:
