@@ -8,7 +8,8 @@ import unicodedata
 from typing import Annotated, Any
 
 from litestar import Request
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.params import Parameter
 from msgspec import Meta
 
 INT64_MAX = 2**63 - 1
@@ -17,6 +18,11 @@ INT64_MIN = -(2**63)
 # A database id: Postgres bigint, and never zero or negative. Out of range is a 400, not a
 # query that fails with NumericValueOutOfRange.
 Id = Annotated[int, Meta(ge=1, le=INT64_MAX, description="a positive 64-bit id")]
+# The same for a path or query parameter (Litestar checks those with its own constraints).
+IdParam = Annotated[int, Parameter(ge=1, le=INT64_MAX, description="a positive 64-bit id")]
+OptionalIdParam = Annotated[
+    int | None, Parameter(ge=1, le=INT64_MAX, description="a positive 64-bit id")
+]
 
 # Lengths of what a fetcher sends (characters). A title or description is shown in every list
 # page, so it is bounded; a URL may carry long query strings (tracker passkeys, signed links).
@@ -94,3 +100,5 @@ async def readable_json_body(request: Request[Any, Any, Any]) -> None:
         await request.json()
     except RecursionError:
         raise ValidationException(detail="the JSON body is nested too deeply") from None
+    except SerializationException as error:
+        raise ValidationException(detail=f"the body is not valid JSON: {error}") from None

@@ -21,9 +21,13 @@ from adapters.downloader_api import (
     status_list,
 )
 from apps.downloader.wire import ActionResult
+from apps.inputs import MAX_SAVE_PATH, MAX_URL, TextProblem, check_text
 from dispatch_domain import DownloadBackend
+from dispatch_domain.answers import AddRequest, AddResult, Rejected
 
 MAX_HASHES = 1000
+MAX_BATCH = 50_000  # a whole fetcher post goes out in one batch
+MAX_HASH_LENGTH = 64  # a v2 info-hash; anything longer names no download
 HASHES_HELP = "Comma-separated info-hashes; the parameter may also repeat"
 
 # A Protocol cannot be isinstance-checked, so Litestar must take the provided backend as is.
@@ -42,7 +46,13 @@ class DownloadsController(Controller):
 
     @post(status_code=200, summary="Add a batch of links; each URL is accepted or rejected")
     async def add(self, data: JSONBody[AddBatch], backend: Backend) -> AddBatchResult:
-        return add_batch_result(await backend.add(add_requests(data)))
+        """An item with a NUL or control character, a URL over 8,192 characters or a save_path
+        over 1,024 is that item's rejection; the others go to the client."""
+        if len(data.items) > MAX_BATCH:
+            raise ValidationException(detail=f"at most {MAX_BATCH} items per batch")
+        usable, refused = _sorted_out(add_requests(data))
+        added = await backend.add(usable) if usable else {}
+        return add_batch_result({**refused, **added})
 
     @get(summary="Statuses of downloads by info-hash; unknown hashes are not_found")
     async def statuses(
@@ -59,21 +69,26 @@ class DownloadsController(Controller):
 
     @post("/cancel", status_code=200, summary="Remove downloads, keeping their files")
     async def cancel(self, data: JSONBody[HashList], backend: Backend) -> CancelBatchResult:
+        if len(data.hashes) > MAX_BATCH:
+            raise ValidationException(detail=f"at most {MAX_BATCH} hashes per request")
         wanted = split_hashes(data.hashes)
         return cancel_batch_result(await backend.cancel(wanted) if wanted else {})
 
     @post("/{torrent_hash:str}/pause", status_code=200, summary="Pause one download")
     async def pause(self, torrent_hash: FromPath[str], backend: Backend) -> ActionResult:
+        _known_shape(torrent_hash)
         return _done(torrent_hash, await backend.pause(torrent_hash.lower()), "paused")
 
     @post("/{torrent_hash:str}/resume", status_code=200, summary="Resume one download")
     async def resume(self, torrent_hash: FromPath[str], backend: Backend) -> ActionResult:
+        _known_shape(torrent_hash)
         return _done(torrent_hash, await backend.resume(torrent_hash.lower()), "resumed")
 
     @delete("/{torrent_hash:str}", status_code=200, summary="Remove one download")
     async def remove(
         self, torrent_hash: FromPath[str], backend: Backend, delete_files: FromQuery[bool] = False
     ) -> ActionResult:
+        _known_shape(torrent_hash)
         found = await backend.delete(torrent_hash.lower(), delete_files=delete_files)
         return _done(torrent_hash, found, "deleted")
 
@@ -82,3 +97,25 @@ def _done(torrent_hash: str, found: bool, status: str) -> ActionResult:
     if not found:
         raise NotFoundException(detail=f"the download client has no download {torrent_hash!r}")
     return ActionResult(hash=torrent_hash.lower(), status=status)  # type: ignore[arg-type]
+
+
+def _known_shape(torrent_hash: str) -> None:
+    """A hash too long or not printable names no download: 404 without asking the client."""
+    if len(torrent_hash) > MAX_HASH_LENGTH or not torrent_hash.isprintable():
+        raise NotFoundException(detail="the download client has no download with that hash")
+
+
+def _sorted_out(requests: list[AddRequest]) -> tuple[list[AddRequest], dict[str, AddResult]]:
+    """Requests the client may see, and the rejections of those it must not."""
+    usable: list[AddRequest] = []
+    refused: dict[str, AddResult] = {}
+    for request in requests:
+        try:
+            check_text("url", request.url, max_len=MAX_URL, one_line=True)
+            if request.save_path is not None:
+                check_text("save_path", request.save_path, max_len=MAX_SAVE_PATH, one_line=True)
+        except TextProblem as problem:
+            refused[request.url] = Rejected(str(problem))
+            continue
+        usable.append(request)
+    return usable, refused

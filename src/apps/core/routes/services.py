@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from apps.core.loops import DispatchLoop
 from apps.core.schemas import RegisterBody, RegisteredOut, ServiceOut, ServicePatchBody
-from apps.inputs import Id
+from apps.inputs import IdParam
 from dispatch_domain.ports import Clock, DownloadRepository, ServiceRepository
 from dispatch_domain.services.registration import register_service, update_service
 from dispatch_domain.vocabulary import ServiceType
@@ -67,7 +67,7 @@ class ServicesController(Controller):
     @patch("/{module_id:int}")
     async def update(
         self,
-        module_id: FromPath[Id],
+        module_id: IdParam,
         data: JSONBody[ServicePatchBody],
         services: NamedDependency[ServiceRepository],
         downloads: NamedDependency[DownloadRepository],
@@ -84,7 +84,7 @@ class ServicesController(Controller):
 
     @delete("/{module_id:int}", status_code=204)
     async def remove(
-        self, module_id: FromPath[Id], services: NamedDependency[ServiceRepository]
+        self, module_id: IdParam, services: NamedDependency[ServiceRepository]
     ) -> None:
         """Forget a service. Refused with 409 while any of its downloads is active (pending,
         downloading or downloader_error): cancel them or let them finish first. Its finished
