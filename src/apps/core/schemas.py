@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -209,4 +209,11 @@ def _parse_datetime(value: Any) -> datetime:
         return value
     if not isinstance(value, str):
         raise TypeError("expected an ISO 8601 date-time string")
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        return parsed
+    # In UTC: Postgres takes offsets only up to 15:59, ISO 8601 allows any below 24 hours.
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"date-time out of range: {value}") from None

@@ -176,3 +176,16 @@ async def test_registration_refuses_names_that_could_forge_a_log_line(
 async def test_registration_takes_hostnames_and_ip_literals(core: RunningCore, host: str) -> None:
     response = await core.client.post("/services/register", json=registration(host=host))
     assert response.status_code == 201, response.text
+
+
+async def test_any_iso_8601_offset_is_stored_and_an_unrepresentable_date_is_the_items_problem(
+    core: RunningCore,
+) -> None:
+    answer = await post_items(core, [
+        {"title": "far east", "download_url": magnet(20), "pub_date": "2026-01-01T00:00:00+23:20"},
+        {"title": "too early", "download_url": magnet(21), "pub_date": "0001-01-01T00:00:00+01:00"},
+    ])  # fmt: skip
+    assert answer["links_created"] == 1
+    assert answer["problems"] == [
+        {"index": 1, "reason": "date-time out of range: 0001-01-01T00:00:00+01:00 @ $.pub_date"}
+    ]
