@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -38,14 +39,13 @@ SEED = 20260101
 
 async def schemathesis(base_url: str) -> tuple[int, str, float]:
     """Run the schemathesis command line on the app at `base_url`: exit code, output, seconds."""
-    report = Path(tempfile.mkdtemp(prefix="fuzz-")) / "report.json"
+    scratch = Path(tempfile.mkdtemp(prefix="fuzz-"))  # its crash cache goes there too
     command = [
         sys.executable, "-m", "schemathesis.cli", "run", f"{base_url}/schema/openapi.json",
         "--checks", CHECKS, "--max-examples", str(EXAMPLES), "--seed", str(SEED),
         "--phases", "examples,coverage,fuzzing", "--workers", "1", "--no-shrink",
         "--generation-database", "none", "--continue-on-failure", "--no-color",
         "--request-timeout", "30", "--header", f"Authorization: Bearer {TOKEN}",
-        "--report", "json", "--report-json-path", str(report),
     ]  # fmt: skip
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
@@ -53,8 +53,10 @@ async def schemathesis(base_url: str) -> tuple[int, str, float]:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
+        cwd=scratch,
     )
     output, _ = await process.communicate()
+    shutil.rmtree(scratch, ignore_errors=True)
     assert process.returncode is not None
     return process.returncode, output.decode(errors="replace"), time.monotonic() - started
 
