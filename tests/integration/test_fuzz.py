@@ -35,6 +35,7 @@ CHECKS = ",".join(
 # longer run by hand.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 SEED = 20260101
+TIMEOUT = max(300, EXAMPLES * 3)  # seconds
 
 
 async def schemathesis(base_url: str) -> tuple[int, str, float]:
@@ -69,7 +70,7 @@ async def downloader_url() -> AsyncIterator[str]:
         yield url
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(TIMEOUT)
 async def test_core_gives_no_5xx_and_answers_as_documented(pg_url: str) -> None:
     async with running_core(pg_url, api_token=TOKEN, dispatch_wait=0.5) as core:
         code, output, seconds = await schemathesis(core.url)
@@ -77,7 +78,7 @@ async def test_core_gives_no_5xx_and_answers_as_documented(pg_url: str) -> None:
     print(f"Core: {seconds:.1f} s\n{output[-600:]}")
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(TIMEOUT)
 async def test_the_downloader_service_gives_no_5xx_and_answers_as_documented(
     downloader_url: str,
 ) -> None:
