@@ -76,6 +76,20 @@ def _from_unexpected(error: Exception) -> ProblemDetailsException:
     return ProblemDetailsException(status_code=500, title="Internal error", detail=describe(error))
 
 
+RETRY_AFTER = 5  # seconds: how soon a client may try again when the database is away
+
+
+def unavailable(error: Exception) -> ProblemDetailsException:
+    """The database cannot be reached: 503, and when to try again. Nothing was changed."""
+    log.warning("request refused, the database is unavailable: %s", describe(error))
+    return ProblemDetailsException(
+        status_code=503,
+        title="Database unavailable",
+        detail=describe(error),
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
+
+
 def _title_for(status: int) -> str:
     try:
         return HTTPStatus(status).phrase

@@ -22,3 +22,9 @@ class Conflict(DispatchError):
 
 class InvalidInput(DispatchError, ValueError):
     """A value from outside broke a domain rule; the message says which."""
+
+
+ACTIVE_AT_SERVICE = (
+    "the service still has active downloads (pending, downloading or downloader_error): "
+    "cancel them or let them finish first"
+)

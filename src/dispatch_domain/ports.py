@@ -144,6 +144,12 @@ class ServiceRepository(Protocol):
         """Raises NotFound."""
         ...
 
+    async def delete(self, module_id: int) -> None:
+        """Forget a service. Raises NotFound, and Conflict while any of its downloads is
+        active (pending, downloading, downloader_error): those would be lost from view. Its
+        finished downloads stay, without a downloader."""
+        ...
+
     async def claim_polls(self, now: datetime, until: datetime) -> list[Downloader]:
         """Enabled downloaders with downloads to follow whose poll claim has ended by `now`,
         claimed until `until`, so two Core processes never poll one downloader in one cycle."""

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from dispatch_domain import Capabilities, Health, NotFound, Registration, ServicePatch
+from dispatch_domain.errors import Conflict
 from dispatch_domain.status import DownloadEvent
 from dispatch_domain.vocabulary import DownloadType, ServiceType
 from tests.contract.conftest import NOW
@@ -220,3 +221,35 @@ async def test_a_disabled_downloader_is_not_polled(store, given):
     await store.services.update(module.module_id, ServicePatch(is_enabled=False), NOW)
 
     assert await store.services.claim_polls(NOW, given.later(seconds=30)) == []
+
+
+# delete
+
+
+async def test_deleting_a_service_forgets_it_and_keeps_its_finished_downloads(store, given):
+    module = await given.downloader("old-qbit")
+    finished = await given.at_downloader(module)
+    await given.move(finished, E.REPORTED_COMPLETED)
+
+    await store.services.delete(module.module_id)
+
+    assert await store.services.modules() == []
+    with pytest.raises(NotFound):
+        await store.services.get(module.module_id)
+    view = await store.downloads.get(finished)
+    assert (view.status.value, view.module_id) == ("completed", None)
+
+
+async def test_a_service_with_an_active_download_is_not_deleted(store, given):
+    module = await given.downloader("busy-qbit")
+    await given.at_downloader(module)
+
+    with pytest.raises(Conflict, match="active downloads"):
+        await store.services.delete(module.module_id)
+
+    assert await store.services.get(module.module_id) == module
+
+
+async def test_deleting_an_unknown_service_is_not_found(store):
+    with pytest.raises(NotFound):
+        await store.services.delete(424242)

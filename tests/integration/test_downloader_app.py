@@ -129,7 +129,6 @@ async def test_acting_on_an_unknown_download_is_a_404_problem(
         ("POST", "/downloads/cancel"),
         ("POST", "/downloads/abc/pause"),
         ("DELETE", "/downloads/abc"),
-        ("GET", "/schema/openapi.json"),
     ],
 )
 @pytest.mark.parametrize("authorization", [None, "Bearer wrong", f"Basic {TOKEN}"])

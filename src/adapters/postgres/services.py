@@ -15,7 +15,7 @@ from adapters.postgres import rows
 from adapters.postgres.errors import domain_errors
 from adapters.postgres.queries import load_queries
 from dispatch_domain.cascade import Downloader
-from dispatch_domain.errors import NotFound
+from dispatch_domain.errors import ACTIVE_AT_SERVICE, Conflict, NotFound
 from dispatch_domain.health import Health
 from dispatch_domain.model import (
     DEFAULT_PRIORITY,
@@ -24,7 +24,7 @@ from dispatch_domain.model import (
     ServiceModule,
     ServicePatch,
 )
-from dispatch_domain.status import TRACKED
+from dispatch_domain.status import ACTIVE, TRACKED
 from dispatch_domain.vocabulary import ServiceType
 
 Connection = AsyncConnection[Any]
@@ -98,6 +98,17 @@ class PostgresServiceRepository:
         async with self.pool.connection() as conn, conn.transaction():
             await conn.execute(load_queries("services")["update"], params)
             return await _module(conn, module_id)
+
+    async def delete(self, module_id: int) -> None:
+        params = {"module_id": module_id, "active": sorted(status.value for status in ACTIVE)}
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(load_queries("services")["delete"], params)
+            row = await cursor.fetchone()
+        found, deleted = row if row is not None else (False, False)
+        if not found:
+            raise NotFound("service", module_id)
+        if not deleted:
+            raise Conflict(ACTIVE_AT_SERVICE)
 
     async def claim_polls(self, now: datetime, until: datetime) -> list[Downloader]:
         params = {

@@ -13,6 +13,7 @@ import attrs
 from litestar import Litestar
 from litestar.di import Provide
 
+from adapters.postgres import UNAVAILABLE
 from apps.api_docs import offline_openapi_config, swagger_assets
 from apps.auth import bearer_guard
 from apps.core.container import CoreContainer
@@ -23,8 +24,10 @@ from apps.core.routes.services import ServicesController
 from apps.core.routes.subscriptions import SubscriptionsController
 from apps.core.schemas import make_converter
 from apps.core.web import web_routes
+from apps.inputs import readable_json_body
 from apps.metrics import metrics_route
-from apps.problems import problem_details_plugin
+from apps.openapi_problems import document_problems
+from apps.problems import problem_details_plugin, unavailable
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024 * 1024  # a 50,000-item fetcher post fits
@@ -121,7 +124,7 @@ def create_app(container: CoreContainer) -> Litestar:
         settings.api_token,
         loopback_open=settings.metrics_loopback_open,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             ServicesController,
             DownloadsController,
@@ -135,7 +138,8 @@ def create_app(container: CoreContainer) -> Litestar:
         dependencies=dependencies(runtime, container),
         guards=guards,
         lifespan=[lifespan(runtime, container)],
-        plugins=[problem_details_plugin()],
+        plugins=[problem_details_plugin(dict.fromkeys(UNAVAILABLE, unavailable))],
+        before_request=readable_json_body,
         request_max_body_size=MAX_BODY,
         logging_config=None,  # the command line configures logging once, for every library
         openapi_config=offline_openapi_config(
@@ -144,3 +148,7 @@ def create_app(container: CoreContainer) -> Litestar:
             description="Stores fetched links, hands them to downloaders, follows them to the end.",
         ),
     )
+    unreachable_db = {503: "The database is unavailable; try again after Retry-After seconds"}
+    public = frozenset({"/health"})
+    document_problems(app, bearer=bool(settings.api_token), public=public, extra=unreachable_db)
+    return app

@@ -11,6 +11,7 @@ from apps.core import resources
 from apps.core.journal import JournaledDownloads
 from apps.core.loops import DispatchLoop, PollLoop
 from apps.core.metrics import CoreMetrics, MeteredGateway
+from apps.core.reachability import ReachabilityLog
 from apps.core.settings import CoreSettings
 from apps.core.subscription_loop import SubscriptionLoop
 from dispatch_domain.clock import SystemClock
@@ -29,8 +30,11 @@ class CoreContainer(containers.DeclarativeContainer):
     database_url = providers.Resource(
         resources.database, url=settings.provided.database_url, data_dir=settings.provided.data_dir
     )
-    pool = providers.Resource(resources.pool, url=database_url)
+    pool = providers.Resource(
+        resources.pool, url=database_url, timeout=settings.provided.database_timeout
+    )
     store = providers.Singleton(PostgresStore, pool)
+    loop_services = providers.Singleton(ReachabilityLog, store.provided.services)
 
     http_client = providers.Resource(
         resources.http_client, timeout=settings.provided.downloader_timeout
@@ -48,7 +52,7 @@ class CoreContainer(containers.DeclarativeContainer):
     dispatcher = providers.Singleton(
         Dispatcher,
         downloads=journaled_downloads,
-        services=store.provided.services,
+        services=loop_services,
         gateway=metered_gateway,
         clock=clock,
         batch_size=settings.provided.dispatch_batch,
@@ -57,7 +61,7 @@ class CoreContainer(containers.DeclarativeContainer):
     poller = providers.Singleton(
         Poller,
         downloads=journaled_downloads,
-        services=store.provided.services,
+        services=loop_services,
         gateway=gateway,
         clock=clock,
         claim_for=settings.provided.poll_claim,

@@ -37,8 +37,10 @@ async def _migrate(url: str) -> None:
         log.info("applied migrations: %s", ", ".join(applied))
 
 
-async def pool(url: str, max_size: int = 10) -> AsyncIterator[AsyncConnectionPool]:
-    opened = await open_pool(url, max_size=max_size)
+async def pool(
+    url: str, max_size: int = 10, timeout: float = 10.0
+) -> AsyncIterator[AsyncConnectionPool]:
+    opened = await open_pool(url, max_size=max_size, timeout=timeout)
     try:
         yield opened
     finally:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 import cattrs
+from litestar.exceptions import ValidationException
 
+from apps.inputs import (
+    INT64_MAX,
+    INT64_MIN,
+    MAX_ENDPOINT,
+    MAX_HOST,
+    Id,
+    TextProblem,
+    check_text,
+    is_host,
+)
 from dispatch_domain.errors import InvalidInput
 from dispatch_domain.health import Health
 from dispatch_domain.model import Capabilities, Registration, ServiceModule, ServicePatch
@@ -39,6 +50,7 @@ class RegisterBody:
             raise InvalidInput(f"service_name must be 1 to {MAX_NAME} characters")
         if not host:
             raise InvalidInput("host must not be empty")
+        _check_names(name, host, self.capabilities)
         if not 1 <= self.port <= 65535:
             raise InvalidInput("port must be between 1 and 65535")
         _check_priority(self.priority)
@@ -50,6 +62,21 @@ class RegisterBody:
             caps.sync_endpoint,
         )
         return Registration(self.service_type, name, host, self.port, capabilities, self.priority)
+
+
+def _check_names(name: str, host: str, caps: CapabilitiesBody) -> None:
+    """Names end up in log lines and URLs: one line each, and the host a real host."""
+    try:
+        check_text("service_name", name, max_len=MAX_NAME, one_line=True)
+        check_text("host", host, max_len=MAX_HOST, one_line=True)
+        for field in ("fetch_endpoint", "download_endpoint", "sync_endpoint"):
+            endpoint = getattr(caps, field)
+            if endpoint is not None:
+                check_text(field, endpoint, max_len=MAX_ENDPOINT, one_line=True)
+    except TextProblem as problem:
+        raise ValidationException(detail=str(problem)) from None
+    if not is_host(host):
+        raise ValidationException(detail=f"host must be a hostname or an IP address: {host!r}")
 
 
 def _check_priority(priority: int | None) -> None:
@@ -129,12 +156,12 @@ class RegisteredOut(ServiceOut):
 
 @attrs.frozen
 class CancelBody:
-    download_ids: list[int]
+    download_ids: list[Id]
 
 
 @attrs.frozen
 class RetryBody:
-    download_ids: list[int] | None = None
+    download_ids: list[Id] | None = None
     status: DownloadStatus | None = None
 
 
@@ -152,10 +179,23 @@ def make_converter() -> cattrs.Converter:
 def _strict(kind: type) -> Any:
     def structure(value: Any, _: type) -> Any:
         if type(value) is not kind:  # bool is an int subclass; neither may stand for the other
-            raise TypeError(f"expected {kind.__name__}, got {type(value).__name__}")
+            raise TypeError(f"expected {_NAMES[kind]}, got {_NAMES.get(type(value), 'JSON')}")
+        if kind is int and not INT64_MIN <= value <= INT64_MAX:
+            raise ValueError("expected a 64-bit integer, got a larger one")
         return value
 
     return structure
+
+
+_NAMES: dict[type, str] = {
+    str: "a string",
+    int: "an integer",
+    bool: "true or false",
+    float: "a number",
+    list: "a list",
+    dict: "an object",
+    type(None): "null",
+}
 
 
 def _number(value: Any, _: type) -> float:
@@ -169,4 +209,11 @@ def _parse_datetime(value: Any) -> datetime:
         return value
     if not isinstance(value, str):
         raise TypeError("expected an ISO 8601 date-time string")
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        return parsed
+    # In UTC: Postgres takes offsets only up to 15:59, ISO 8601 allows any below 24 hours.
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"date-time out of range: {value}") from None

@@ -27,8 +27,8 @@ CORE = SettingsTable(
         Setting("data_dir", "DISPATCH_DATA_DIR", None, "embedded Postgres data folder",
                 flag="--data-dir", kind=Path, shown="platform data folder"),
         Setting("api_token", "DISPATCH_API_TOKEN", None,
-                "bearer token writes (and `/metrics`) need", shown="none: writes are open, "
-                "Core stays on loopback"),
+                "bearer token every route needs but `/health`, the API docs and the page's "
+                "static files", shown="none: the API is open, Core stays on loopback"),
         Setting("downloader_token", "DOWNLOADER_TOKEN", None,
                 "bearer token Core sends to downloader services"),
         Setting("downloader_timeout", "DOWNLOADER_TIMEOUT", 30.0,
@@ -73,6 +73,7 @@ class CoreSettings:
     metrics_loopback_open: bool = _default("metrics_loopback_open")
     subscription_sweep: float = 15.0  # how often Core looks for subscriptions due a fetch
     feed_timeout: float = 30.0  # a feed's whole request, body included
+    database_timeout: float = 10.0  # how long a request waits for the database before a 503
 
     @property
     def poll_claim(self) -> timedelta:

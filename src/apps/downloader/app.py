@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Litestar, get
 from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
 from litestar.params import SkipValidation
 from litestar.plugins.problem_details import ProblemDetailsException
 from litestar.response import Response
@@ -21,7 +22,9 @@ from apps.downloader.registration import Registrar
 from apps.downloader.routes import Backend, DownloadsController
 from apps.downloader.settings import ServiceSettings
 from apps.downloader.wire import HealthReport, health_report
+from apps.inputs import readable_json_body
 from apps.metrics import metrics_route
+from apps.openapi_problems import document_problems
 from apps.problems import problem_details_plugin
 from dispatch_domain import BackendError, DownloadBackend
 
@@ -40,7 +43,12 @@ def _from_backend(error: BackendError) -> ProblemDetailsException:
     )
 
 
-@get("/health", opt={PUBLIC: True}, summary="Whether the download client answers and is logged in")
+@get(
+    "/health",
+    opt={PUBLIC: True},
+    summary="Whether the download client answers and is logged in",
+    responses={503: ResponseSpec(HealthReport, description="the download client is unavailable")},
+)
 async def health(
     backend: Backend,
     settings: NamedDependency[ServiceSettings],
@@ -77,19 +85,24 @@ def create_app(container: DownloaderContainer) -> Litestar:
         settings.token,
         loopback_open=settings.metrics_loopback_open,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[DownloadsController, health, scrape, swagger_assets()],
         dependencies={
             "backend": Provide(provide_backend, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "registrar": Provide(provide_registrar, sync_to_thread=False),
         },
-        guards=[bearer_guard(settings.token, reads_too=True)] if settings.token else [],
+        guards=[bearer_guard(settings.token)] if settings.token else [],
         plugins=[problem_details_plugin({BackendError: _from_backend})],
+        before_request=readable_json_body,
         lifespan=[lambda app: _lifespan(container)],
         openapi_config=OPENAPI,
         logging_config=None,  # the command line configures logging once, for every library
     )
+    client_failed = {502: "The download client failed or could not be reached"}
+    public = frozenset({"/health"})
+    document_problems(app, bearer=bool(settings.token), public=public, extra=client_failed)
+    return app
 
 
 @contextlib.asynccontextmanager

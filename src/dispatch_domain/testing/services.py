@@ -8,7 +8,7 @@ from datetime import datetime
 import attrs
 
 from dispatch_domain.cascade import Downloader
-from dispatch_domain.errors import NotFound
+from dispatch_domain.errors import ACTIVE_AT_SERVICE, Conflict, NotFound
 from dispatch_domain.health import Health
 from dispatch_domain.model import (
     DEFAULT_PRIORITY,
@@ -17,6 +17,7 @@ from dispatch_domain.model import (
     ServiceModule,
     ServicePatch,
 )
+from dispatch_domain.status import ACTIVE
 from dispatch_domain.testing.state import InMemoryState
 from dispatch_domain.vocabulary import DownloadStatus, ServiceType
 
@@ -93,6 +94,17 @@ class InMemoryServiceRepository:
         updated = attrs.evolve(module, updated_at=now, **changes)
         self.state.modules[module_id] = updated
         return updated
+
+    async def delete(self, module_id: int) -> None:
+        await self.get(module_id)
+        rows = self.state.downloads.values()
+        if any(row.module_id == module_id and row.status in ACTIVE for row in rows):
+            raise Conflict(ACTIVE_AT_SERVICE)
+        del self.state.modules[module_id]
+        self.state.poll_claims.pop(module_id, None)
+        for download_id, row in list(self.state.downloads.items()):
+            if row.module_id == module_id:
+                self.state.downloads[download_id] = attrs.evolve(row, module_id=None)
 
     async def release_polls(self, module_ids: Collection[int]) -> None:
         for module_id in module_ids:

@@ -227,7 +227,9 @@ async def test_a_disabled_downloader_gets_no_new_work(pg_url: str) -> None:
 
 
 @pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic abc"])
-async def test_writes_need_the_api_token_when_one_is_set(pg_url: str, header: str | None) -> None:
+async def test_writes_and_reads_need_the_api_token_when_one_is_set(
+    pg_url: str, header: str | None
+) -> None:
     async with running_core(pg_url, api_token="s3cret") as core:
         headers = {"Authorization": header} if header else {}
         body = {"fetcher_source": "rss", "items": []}
@@ -239,7 +241,9 @@ async def test_writes_need_the_api_token_when_one_is_set(pg_url: str, header: st
             "/raw-fetcher-results", json=body, headers={"Authorization": "Bearer s3cret"}
         )
         assert allowed.status_code == 200
-        assert (await core.client.get("/downloads")).status_code == 200, "reads stay open"
+        for read in ("/downloads", "/downloads/1", "/services", "/services/downloader"):
+            answer = await core.client.get(read, headers=headers)
+            assert answer.status_code == 401, read
 
 
 async def test_the_api_is_documented(pg_url: str) -> None:

@@ -94,3 +94,21 @@ RETURNING m.module_id;
 UPDATE service_modules
 SET poll_claimed_until = NULL
 WHERE module_id = ANY(%(module_ids)s::bigint[]);
+
+-- name: delete
+-- Only a service none of whose downloads is active: those would vanish from the poller's
+-- view. Finished downloads keep their history, their module_id set to NULL by the key.
+-- Returns one row saying whether the service existed and whether it was deleted.
+WITH target AS (
+    SELECT module_id FROM service_modules WHERE module_id = %(module_id)s FOR UPDATE
+), busy AS (
+    SELECT EXISTS (
+        SELECT 1 FROM downloads
+        WHERE module_id = %(module_id)s AND status = ANY(%(active)s::text[])
+    ) AS busy
+), gone AS (
+    DELETE FROM service_modules
+    WHERE module_id IN (SELECT module_id FROM target) AND NOT (SELECT busy FROM busy)
+    RETURNING module_id
+)
+SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM gone) AS deleted;

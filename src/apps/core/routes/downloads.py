@@ -7,11 +7,12 @@ from typing import Annotated
 import attrs
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from adapters.redact import redact_url
 from apps.core.loops import DispatchLoop
 from apps.core.schemas import CancelBody, RetryBody
+from apps.inputs import INT64_MAX, IdParam, OptionalIdParam
 from dispatch_domain.errors import InvalidInput, NotFound
 from dispatch_domain.model import DownloadFilter, DownloadView
 from dispatch_domain.ports import Clock, DownloaderGateway, DownloadRepository, ServiceRepository
@@ -96,10 +97,10 @@ class DownloadsController(Controller):
         self,
         downloads: NamedDependency[DownloadRepository],
         status: FromQuery[DownloadStatus | None] = None,
-        module_id: FromQuery[int | None] = None,
-        link_id: FromQuery[int | None] = None,
+        module_id: OptionalIdParam = None,
+        link_id: OptionalIdParam = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=INT64_MAX)] = 0,
     ) -> DownloadPage:
         """Downloads, newest first, filtered by status, downloader or link."""
         query = DownloadFilter(status, module_id, link_id, limit, offset)
@@ -110,7 +111,7 @@ class DownloadsController(Controller):
 
     @get("/{download_id:int}")
     async def get_download(
-        self, download_id: FromPath[int], downloads: NamedDependency[DownloadRepository]
+        self, download_id: IdParam, downloads: NamedDependency[DownloadRepository]
     ) -> DownloadOut:
         """One download attempt; raises 404 if there is none with that id."""
         return DownloadOut.of(await downloads.get(download_id))
@@ -129,7 +130,7 @@ class DownloadsController(Controller):
     @post("/{download_id:int}/retry", status_code=200)
     async def retry_one(
         self,
-        download_id: FromPath[int],
+        download_id: IdParam,
         ops: NamedDependency[Operations],
         dispatch_loop: NamedDependency[DispatchLoop],
     ) -> ActionOut:
@@ -162,17 +163,13 @@ class DownloadsController(Controller):
         return ActionsOut.of(results)
 
     @post("/{download_id:int}/pause", status_code=200)
-    async def pause(
-        self, download_id: FromPath[int], ops: NamedDependency[Operations]
-    ) -> DownloadOut:
+    async def pause(self, download_id: IdParam, ops: NamedDependency[Operations]) -> DownloadOut:
         """Pause a download at its downloader; it stays downloading, shown as paused."""
         args = (ops.downloads, ops.services, ops.gateway, ops.clock)
         return DownloadOut.of(await set_paused(download_id, True, *args))
 
     @post("/{download_id:int}/resume", status_code=200)
-    async def resume(
-        self, download_id: FromPath[int], ops: NamedDependency[Operations]
-    ) -> DownloadOut:
+    async def resume(self, download_id: IdParam, ops: NamedDependency[Operations]) -> DownloadOut:
         """Resume a paused download at its downloader."""
         args = (ops.downloads, ops.services, ops.gateway, ops.clock)
         return DownloadOut.of(await set_paused(download_id, False, *args))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 
 import attrs
-from litestar import Controller, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from apps.core.loops import DispatchLoop
 from apps.core.schemas import RegisterBody, RegisteredOut, ServiceOut, ServicePatchBody
+from apps.inputs import IdParam
 from dispatch_domain.ports import Clock, DownloadRepository, ServiceRepository
 from dispatch_domain.services.registration import register_service, update_service
 from dispatch_domain.vocabulary import ServiceType
@@ -70,7 +71,7 @@ class ServicesController(Controller):
     @patch("/{module_id:int}")
     async def update(
         self,
-        module_id: FromPath[int],
+        module_id: IdParam,
         data: JSONBody[ServicePatchBody],
         services: NamedDependency[ServiceRepository],
         downloads: NamedDependency[DownloadRepository],
@@ -84,3 +85,13 @@ class ServicesController(Controller):
         if released:
             dispatch_loop.wake()
         return ServiceOut.of(module)
+
+    @delete("/{module_id:int}", status_code=204)
+    async def remove(
+        self, module_id: IdParam, services: NamedDependency[ServiceRepository]
+    ) -> None:
+        """Forget a service. Refused with 409 while any of its downloads is active (pending,
+        downloading or downloader_error): cancel them or let them finish first. Its finished
+        downloads stay listed, without a downloader."""
+        await services.delete(module_id)
+        log.info("service %d deleted by the operator", module_id)
