@@ -46,7 +46,7 @@ def _core_options(parser: argparse.ArgumentParser) -> None:
         "--core-url", help=f"Core's base URL (env CORE_URL; default {DEFAULT_CORE})"
     )
     parser.add_argument(
-        "--core-token", help="Core's API token (env DISPATCH_API_TOKEN), for writes"
+        "--core-token", help="Core's API token (env DISPATCH_API_TOKEN), sent with every request"
     )
 
 

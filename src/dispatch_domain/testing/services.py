@@ -104,7 +104,8 @@ class InMemoryServiceRepository:
         self.state.poll_claims.pop(module_id, None)
         for download_id, row in list(self.state.downloads.items()):
             if row.module_id == module_id:
-                self.state.downloads[download_id] = attrs.evolve(row, module_id=None)
+                learned = {**row.learned, "module_id": None}
+                self.state.downloads[download_id] = attrs.evolve(row, learned=learned)
 
     async def release_polls(self, module_ids: Collection[int]) -> None:
         for module_id in module_ids:

@@ -124,7 +124,7 @@ async def test_a_passkey_in_the_feed_url_is_never_shown(pg_url: str) -> None:
         assert "0123456789abcdef" not in listed
 
 
-async def test_with_a_token_every_subscription_write_needs_it(pg_url: str) -> None:
+async def test_with_a_token_every_subscription_route_needs_it(pg_url: str) -> None:
     async with running_core(pg_url, api_token="s3cret") as core:
         refused = await core.client.post("/subscriptions", json=body())
         assert refused.status_code == 401
@@ -135,7 +135,8 @@ async def test_with_a_token_every_subscription_write_needs_it(pg_url: str) -> No
         assert (await core.client.patch(path, json={"interval": 60})).status_code == 401
         assert (await core.client.post(f"{path}/refresh")).status_code == 401
         assert (await core.client.delete(path)).status_code == 401
-        assert (await core.client.get(path)).status_code == 200
+        assert (await core.client.get(path)).status_code == 401
+        assert (await core.client.get(path, headers=headers)).status_code == 200
 
 
 async def test_the_routes_are_in_the_openapi_document(pg_url: str) -> None:
