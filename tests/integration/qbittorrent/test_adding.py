@@ -98,7 +98,7 @@ async def test_a_relative_save_path_lands_under_the_download_root(
         await backend.delete(torrent, delete_files=False)
     assert results[magnet(torrent)] == Accepted(torrent)
     assert isinstance(results[escaping], Rejected)
-    assert status.save_path == str(qbittorrent.downloads / "show" / "season 1")
+    assert status.save_path == qbittorrent.seen(qbittorrent.downloads / "show" / "season 1")
     assert log.endpoints().count("app/defaultSavePath") == 1
 
 
@@ -107,7 +107,7 @@ async def test_a_batch_of_magnets_costs_the_same_few_requests_whatever_its_size(
     qbittorrent: QBittorrentProcess, count: int
 ) -> None:
     hashes = [random_hash() for _ in range(count)]
-    root = str(qbittorrent.downloads)
+    root = qbittorrent.seen(qbittorrent.downloads)
     async with connected_backend(qbittorrent, download_root=root) as (backend, log):
         results = await backend.add([AddRequest(magnet(h), "batch") for h in hashes])
         adding = log.endpoints()
