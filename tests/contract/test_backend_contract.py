@@ -21,13 +21,17 @@ from tests.support.qbittorrent import connected_backend, shared_qbittorrent
 from tests.support.torrents import magnet, random_hash
 
 
-@pytest.fixture(params=["fake", pytest.param("qbittorrent", marks=pytest.mark.real)])
+REAL = ["qbittorrent-4.5", "qbittorrent-5.1", "qbittorrent-5.3"]
+
+
+@pytest.fixture(params=["fake", *(pytest.param(name, marks=pytest.mark.real) for name in REAL)])
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[DownloadBackend]:
-    if request.param == "fake":
+    client, _, version = str(request.param).partition("-")
+    if client == "fake":
         yield FakeBackend()
-        return
-    async with connected_backend(shared_qbittorrent(request)) as (real, _):
-        yield real
+    elif client == "qbittorrent":
+        async with connected_backend(shared_qbittorrent(request, version)) as (real, _):
+            yield real
 
 
 @pytest.fixture

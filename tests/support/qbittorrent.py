@@ -237,6 +237,7 @@ class ScriptedWebUI:
 
     password: str = PASSWORD
     api_version: str = "2.8.19"
+    login_answers: str = "text"  # "text": 200 Ok./Fails. (up to 5.1); "status": 204/401 (5.2+)
     add_answer: tuple[int, str] | None = None
     login_delay: float = 0.0
     banned: bool = False
@@ -244,6 +245,7 @@ class ScriptedWebUI:
     ignored: set[str] = attrs.field(factory=set)
     bad_files: set[str] = attrs.field(factory=set)
     save_paths: list[str | None] = attrs.field(factory=list)
+    add_flags: list[dict[str, str]] = attrs.field(factory=list)
     states: dict[str, str] = attrs.field(factory=dict)
     calls: list[str] = attrs.field(factory=list)
     _sid: str | None = None
@@ -279,10 +281,14 @@ class ScriptedWebUI:
         if self.banned:
             return httpx.Response(403, text="Your IP address has been banned")
         form = dict(parse_qsl(request.content.decode()))
+        by_status = self.login_answers == "status"
         if form.get("password") != self.password:
-            return httpx.Response(200, text="Fails.")
+            return httpx.Response(401, text="") if by_status else httpx.Response(200, text="Fails.")
         self._sid = secrets.token_hex(8)
-        return httpx.Response(200, text="Ok.", headers={"set-cookie": f"SID={self._sid}; path=/"})
+        cookie = {"set-cookie": f"SID={self._sid}; path=/"}
+        if by_status:
+            return httpx.Response(204, headers=cookie)
+        return httpx.Response(200, text="Ok.", headers=cookie)
 
     def _add(self, request: httpx.Request) -> httpx.Response:
         body = request.content.decode("latin-1")
@@ -295,6 +301,7 @@ class ScriptedWebUI:
         else:
             form = dict(parse_qsl(body))
             self.save_paths.append(form.get("savepath"))
+            self.add_flags.append({k: v for k, v in form.items() if k in ("paused", "stopped")})
             urls = form.get("urls", "").split("\n")
             ids = [InfoHash.from_magnet(url).torrent_id for url in urls if url]
         for torrent_id in ids:
