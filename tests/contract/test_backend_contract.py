@@ -20,7 +20,6 @@ from dispatch_domain.testing.backend import FakeBackend
 from tests.support.qbittorrent import connected_backend, shared_qbittorrent
 from tests.support.torrents import magnet, random_hash
 
-
 REAL = ["qbittorrent-4.5", "qbittorrent-5.1", "qbittorrent-5.3"]
 
 

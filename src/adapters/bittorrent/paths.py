@@ -13,7 +13,7 @@ class UnsafeSavePath(ValueError):
 
 
 def join_under(root: str, relative: str) -> str:
-    """`relative` inside `root`, in the root's separator style (qBittorrent may run on Windows)."""
+    """`relative` inside `root`, in the root's separator style (the client may run on Windows)."""
     text = relative.strip()
     if any(ord(char) < 32 for char in text):
         raise UnsafeSavePath("save_path contains control characters")
