@@ -19,8 +19,16 @@ from dispatch_domain import (
 from dispatch_domain.testing.backend import FakeBackend
 from tests.support.qbittorrent import connected_backend, shared_qbittorrent
 from tests.support.torrents import magnet, random_hash
+from tests.support.transmission import shared_transmission, transmission_backend
 
-REAL = ["qbittorrent-4.5", "qbittorrent-5.1", "qbittorrent-5.3"]
+REAL = [
+    "qbittorrent-4.5",
+    "qbittorrent-5.1",
+    "qbittorrent-5.3",
+    "transmission-3.00",
+    "transmission-4.1.0",
+    "transmission-4.1.4",
+]
 
 
 @pytest.fixture(params=["fake", *(pytest.param(name, marks=pytest.mark.real) for name in REAL)])
@@ -30,6 +38,9 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[DownloadBacke
         yield FakeBackend()
     elif client == "qbittorrent":
         async with connected_backend(shared_qbittorrent(request, version)) as (real, _):
+            yield real
+    else:
+        async with transmission_backend(shared_transmission(request, version)) as (real, _):
             yield real
 
 

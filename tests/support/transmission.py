@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import attrs
 import httpx
 import pytest
 
+from adapters.bittorrent import TorrentFetcher
+from adapters.transmission import RpcCredentials, TransmissionBackend, TransmissionRpc
 from tests.support.clients import (
     TRANSMISSION,
     Release,
@@ -163,3 +167,34 @@ def fresh_transmission(
     process.start()
     request.addfinalizer(process.stop)
     return process
+
+
+@attrs.define
+class RpcLog:
+    """The RPC methods an httpx client sent, in order (the 409 handshake's repeat included)."""
+
+    methods: list[str] = attrs.field(factory=list)
+
+    async def record(self, request: httpx.Request) -> None:
+        self.methods.append(json.loads(request.content or b"{}").get("method", ""))
+
+    def clear(self) -> None:
+        self.methods.clear()
+
+
+@contextlib.asynccontextmanager
+async def transmission_backend(
+    transmission: TransmissionProcess,
+    *,
+    credentials: RpcCredentials | None = None,
+    download_root: str | None = None,
+) -> AsyncIterator[tuple[TransmissionBackend, RpcLog]]:
+    """Our Transmission backend on fresh httpx clients, with its RPC calls recorded."""
+    log = RpcLog()
+    async with (
+        httpx.AsyncClient(event_hooks={"request": [log.record]}) as http,
+        httpx.AsyncClient() as fetch_http,
+    ):
+        rpc = TransmissionRpc(http, transmission.url, credentials)
+        fetcher = TorrentFetcher(fetch_http, timeout=10.0)
+        yield TransmissionBackend(rpc, fetcher, download_root=download_root), log
