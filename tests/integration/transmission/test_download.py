@@ -43,17 +43,19 @@ async def _until_completed(
     torrent_hash: str,
     seeder: QBittorrentSeeder,
     transmission: TransmissionProcess,
-    timeout: float = 60.0,
+    timeout: float = 90.0,
 ) -> RemoteStatus:
     deadline = time.monotonic() + timeout
-    dialled = 0.0
+    dialled, size = 0.0, 0
     while True:
-        # Dial once: pieces start ~10 s after the metadata on every version; dialling every
-        # 5 s made the transfer slower (about 40 s instead of 14 s on 4.1.x).
-        if time.monotonic() - dialled > 25:
+        # Dial until the metadata arrives (a dial may find the torrent not ready yet), then
+        # leave the connection be: pieces start ~10 s later on every version, and dialling
+        # every 5 s made the transfer slower (about 40 s instead of 14 s on 4.1.x).
+        if time.monotonic() - dialled > (3 if size == 0 else 25):
             await seeder.connect_to(transmission.peer)
             dialled = time.monotonic()
         [status] = await backend.statuses([torrent_hash])
+        size = status.size
         if status.state is RemoteState.COMPLETED or time.monotonic() > deadline:
             assert status.state is RemoteState.COMPLETED, f"still {status} after {timeout} s"
             return status
