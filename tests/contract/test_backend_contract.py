@@ -19,15 +19,29 @@ from dispatch_domain import (
 from dispatch_domain.testing.backend import FakeBackend
 from tests.support.qbittorrent import connected_backend, shared_qbittorrent
 from tests.support.torrents import magnet, random_hash
+from tests.support.transmission import shared_transmission, transmission_backend
+
+REAL = [
+    "qbittorrent-4.5",
+    "qbittorrent-5.1",
+    "qbittorrent-5.3",
+    "transmission-3.00",
+    "transmission-4.1.0",
+    "transmission-4.1.4",
+]
 
 
-@pytest.fixture(params=["fake", pytest.param("qbittorrent", marks=pytest.mark.real)])
+@pytest.fixture(params=["fake", *(pytest.param(name, marks=pytest.mark.real) for name in REAL)])
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[DownloadBackend]:
-    if request.param == "fake":
+    client, _, version = str(request.param).partition("-")
+    if client == "fake":
         yield FakeBackend()
-        return
-    async with connected_backend(shared_qbittorrent(request)) as (real, _):
-        yield real
+    elif client == "qbittorrent":
+        async with connected_backend(shared_qbittorrent(request, version)) as (real, _):
+            yield real
+    else:
+        async with transmission_backend(shared_transmission(request, version)) as (real, _):
+            yield real
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import hashlib
 import os
 import re
 import secrets
-import signal
 import subprocess
 import time
 from collections.abc import AsyncIterator
@@ -28,7 +27,16 @@ from adapters.qbittorrent import (
     TorrentFetcher,
 )
 from dispatch_domain import InfoHash
-from tests.support.real import free_port, require_binary
+from tests.support.clients import (
+    QBITTORRENT,
+    Release,
+    Runtime,
+    remove_later,
+    runtime_for,
+    start_daemon,
+    stop_daemon,
+)
+from tests.support.real import free_port
 
 USERNAME = "admin"
 PASSWORD = "adminadmin"  # qBittorrent 4.5's default; written as a hash too, for newer versions
@@ -41,12 +49,10 @@ def password_hash(password: str) -> str:
     return f"@ByteArray({base64.b64encode(salt).decode()}:{base64.b64encode(key).decode()})"
 
 
-def write_profile(profile: Path, *, webui_port: int, torrent_port: int) -> Path:
-    """A profile folder qbittorrent-nox starts from headless; returns its downloads folder."""
+def write_profile(profile: Path, *, webui_port: int, torrent_port: int, downloads: str) -> None:
+    """A profile folder qbittorrent-nox starts from headless, on loopback only."""
     config = profile / "qBittorrent" / "config"
     config.mkdir(parents=True, exist_ok=True)
-    downloads = profile / "downloads"
-    downloads.mkdir(exist_ok=True)
     lines = [
         "[LegalNotice]",
         "Accepted=true",
@@ -56,6 +62,7 @@ def write_profile(profile: Path, *, webui_port: int, torrent_port: int) -> Path:
         "Session\\PeXEnabled=false",
         "Session\\LSDEnabled=false",
         "Session\\QueueingSystemEnabled=false",
+        "Session\\MultiConnectionsPerIp=true",
         f"Session\\Port={torrent_port}",
         "Session\\Interface=lo",
         "Session\\InterfaceName=lo",
@@ -75,16 +82,20 @@ def write_profile(profile: Path, *, webui_port: int, torrent_port: int) -> Path:
         f'WebUI\\Password_PBKDF2="{password_hash(PASSWORD)}"',
     ]
     (config / "qBittorrent.conf").write_text("\n".join(lines) + "\n")
-    return downloads
 
 
 @attrs.define
 class QBittorrentProcess:
-    """One qbittorrent-nox process on a temporary profile; can be stopped and started again."""
+    """One qbittorrent-nox (host or chroot) on a temporary profile; can be stopped and restarted.
 
-    binary: str
+    `profile` and `downloads` are host paths; `seen()` gives a path as qBittorrent sees it.
+    """
+
+    release: Release
+    runtime: Runtime
     profile: Path
     webui_port: int
+    torrent_port: int
     downloads: Path
     _process: subprocess.Popen[bytes] | None = None
 
@@ -92,36 +103,49 @@ class QBittorrentProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.webui_port}"
 
+    @property
+    def peer(self) -> str:
+        """Where other BitTorrent clients reach this one."""
+        return f"127.0.0.1:{self.torrent_port}"
+
+    def seen(self, path: Path) -> str:
+        return self.runtime.seen(path)
+
     @classmethod
-    def create(cls, profile: Path) -> QBittorrentProcess:
-        binary = require_binary("qbittorrent-nox")
-        port = free_port()
-        downloads = write_profile(profile, webui_port=port, torrent_port=free_port())
-        return cls(binary, profile, port, downloads)
+    def create(
+        cls, request: pytest.FixtureRequest, version: str, *, session: bool
+    ) -> QBittorrentProcess:
+        release = QBITTORRENT[version]
+        runtime = runtime_for(release)
+        profile = runtime.scratch(f"qbittorrent-{version}")
+        remove_later(request, profile, session=session)
+        downloads = profile / "downloads"
+        downloads.mkdir()
+        port, torrent_port = free_port(), free_port()
+        write_profile(
+            profile,
+            webui_port=port,
+            torrent_port=torrent_port,
+            downloads=runtime.seen(downloads),
+        )
+        return cls(release, runtime, profile, port, torrent_port, downloads)
 
     def start(self, timeout: float = 30.0) -> None:
-        log = (self.profile / "qbittorrent-nox.log").open("ab")
-        self._process = subprocess.Popen(
-            [self.binary, f"--profile={self.profile}"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        command = self.runtime.command(
+            self.release.binary, f"--profile={self.runtime.seen(self.profile)}"
         )
-        log.close()
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        self._process = start_daemon(command, self.profile / "qbittorrent-nox.log", env)
         self._wait_until_answering(timeout)
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
 
     def stop(self, timeout: float = 15.0) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout)
+        stop_daemon(process, timeout)
 
     def restart(self) -> None:
         self.stop()
@@ -137,30 +161,27 @@ class QBittorrentProcess:
                 httpx.get(f"{self.url}/api/v2/app/webapiVersion", timeout=1.0)
                 return  # any answer (403 before login) means the WebUI is up
             except httpx.HTTPError:
-                time.sleep(0.1)
+                time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"qbittorrent-nox did not answer within {timeout} s")
 
 
-_shared: QBittorrentProcess | None = None
+_shared: dict[str, QBittorrentProcess] = {}
 
 
-def shared_qbittorrent(request: pytest.FixtureRequest) -> QBittorrentProcess:
-    """One qbittorrent-nox for the whole test run, however many modules ask for it."""
-    global _shared
-    if _shared is None:
-        factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
-        started = QBittorrentProcess.create(factory.mktemp("qbittorrent"))
+def shared_qbittorrent(request: pytest.FixtureRequest, version: str = "4.5") -> QBittorrentProcess:
+    """One qbittorrent-nox per version for the whole test run, however many modules ask."""
+    if version not in _shared:
+        started = QBittorrentProcess.create(request, version, session=True)
         started.start()
         request.config.add_cleanup(started.stop)
-        _shared = started
-    return _shared
+        _shared[version] = started
+    return _shared[version]
 
 
-def fresh_qbittorrent(request: pytest.FixtureRequest) -> QBittorrentProcess:
+def fresh_qbittorrent(request: pytest.FixtureRequest, version: str = "4.5") -> QBittorrentProcess:
     """A qbittorrent-nox of one's own, for tests that restart it or feed it bad passwords."""
-    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
-    process = QBittorrentProcess.create(factory.mktemp("qbittorrent-own"))
+    process = QBittorrentProcess.create(request, version, session=False)
     process.start()
     request.addfinalizer(process.stop)
     return process
@@ -216,6 +237,7 @@ class ScriptedWebUI:
 
     password: str = PASSWORD
     api_version: str = "2.8.19"
+    login_answers: str = "text"  # "text": 200 Ok./Fails. (up to 5.1); "status": 204/401 (5.2+)
     add_answer: tuple[int, str] | None = None
     login_delay: float = 0.0
     banned: bool = False
@@ -223,6 +245,7 @@ class ScriptedWebUI:
     ignored: set[str] = attrs.field(factory=set)
     bad_files: set[str] = attrs.field(factory=set)
     save_paths: list[str | None] = attrs.field(factory=list)
+    add_flags: list[dict[str, str]] = attrs.field(factory=list)
     states: dict[str, str] = attrs.field(factory=dict)
     calls: list[str] = attrs.field(factory=list)
     _sid: str | None = None
@@ -258,10 +281,14 @@ class ScriptedWebUI:
         if self.banned:
             return httpx.Response(403, text="Your IP address has been banned")
         form = dict(parse_qsl(request.content.decode()))
+        by_status = self.login_answers == "status"
         if form.get("password") != self.password:
-            return httpx.Response(200, text="Fails.")
+            return httpx.Response(401, text="") if by_status else httpx.Response(200, text="Fails.")
         self._sid = secrets.token_hex(8)
-        return httpx.Response(200, text="Ok.", headers={"set-cookie": f"SID={self._sid}; path=/"})
+        cookie = {"set-cookie": f"SID={self._sid}; path=/"}
+        if by_status:
+            return httpx.Response(204, headers=cookie)
+        return httpx.Response(200, text="Ok.", headers=cookie)
 
     def _add(self, request: httpx.Request) -> httpx.Response:
         body = request.content.decode("latin-1")
@@ -274,6 +301,7 @@ class ScriptedWebUI:
         else:
             form = dict(parse_qsl(body))
             self.save_paths.append(form.get("savepath"))
+            self.add_flags.append({k: v for k, v in form.items() if k in ("paused", "stopped")})
             urls = form.get("urls", "").split("\n")
             ids = [InfoHash.from_magnet(url).torrent_id for url in urls if url]
         for torrent_id in ids:

@@ -16,7 +16,7 @@ def in_ci() -> bool:
 
 def missing(what: str) -> None:
     """Fail (in CI) or skip (elsewhere) because a real component is not installed."""
-    packages = "qbittorrent-nox aria2 transmission-daemon chromium"
+    packages = "qbittorrent-nox aria2 transmission-daemon debootstrap chromium"
     message = f"{what} is not installed; .ci/run installs it (apt-get install {packages})"
     if in_ci():
         pytest.fail(message)

@@ -21,3 +21,9 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_the_readme_starts_core_with_one_command() -> None:
     assert any("bangumi-dispatch serve" in command for command in _readme_commands())
+
+
+def test_the_test_command_installs_debootstrap_and_builds_the_client_chroots_first() -> None:
+    test_command = next(c for c in _readme_commands() if "pytest" in c)
+    assert "debootstrap" in test_command.split(" && ")[1].split()
+    assert test_command.index("scripts/build-client-chroots") < test_command.index("pytest")

@@ -1,4 +1,4 @@
-"""Adding a batch: plan each URL, one add call per kind and save path, one confirmation by hash."""
+"""Adding a planned batch: one add call per kind and save path, one confirmation by hash."""
 
 from __future__ import annotations
 
@@ -7,71 +7,16 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-import attrs
 import httpx
 
+from adapters.bittorrent import Planned
 from adapters.qbittorrent.client import FilePart, QBittorrentClient
-from adapters.qbittorrent.fetch import Fetched, MagnetRedirect, TorrentFile
-from adapters.qbittorrent.paths import UnsafeSavePath, join_under
-from dispatch_domain import Accepted, AddRequest, AddResult, InfoHash, InvalidInfoHash, Rejected
+from dispatch_domain import Accepted, AddResult, Rejected
 
 log = logging.getLogger(__name__)
 
 # torrents/add answers that do not mean the whole call was refused: confirm by hash instead.
 _ADD_ANSWERED = frozenset({200, 202, 409})
-
-
-@attrs.frozen
-class Planned:
-    """One URL ready to hand to qBittorrent, as a magnet or as .torrent bytes."""
-
-    url: str
-    info_hash: InfoHash
-    save_path: str | None
-    magnet: str | None = attrs.field(default=None, repr=False)
-    torrent: bytes | None = attrs.field(default=None, repr=False)
-
-    @property
-    def client_id(self) -> str:
-        return self.info_hash.torrent_id
-
-
-def is_web_url(url: str) -> bool:
-    return url.partition(":")[0].lower() in ("http", "https")
-
-
-def save_target(
-    item: AddRequest, *, root: str | None, default: str | None
-) -> str | Rejected | None:
-    """Where qBittorrent should save an item, or why it may not.
-
-    A relative `save_path` goes under `root`; an item without one goes to `default`
-    (None: qBittorrent's own choice, which honours its categories).
-    """
-    if not item.save_path:
-        return default
-    if root is None:
-        return Rejected("no download root is known to put save_path under")
-    try:
-        return join_under(root, item.save_path)
-    except UnsafeSavePath as error:
-        return Rejected(str(error))
-
-
-def plan(url: str, save_path: str | None, fetched: Fetched | None) -> Planned | Rejected:
-    """What to send qBittorrent for one URL (fetched first if it is a web URL), or why not."""
-    if isinstance(fetched, Rejected):
-        return fetched
-    if isinstance(fetched, TorrentFile):
-        return Planned(url, fetched.meta.info_hash, save_path, torrent=fetched.content)
-    magnet = fetched.uri if isinstance(fetched, MagnetRedirect) else url
-    if magnet.partition(":")[0].lower() != "magnet":
-        return Rejected("neither a magnet link nor an http(s) URL of a .torrent file")
-    try:
-        info_hash = InfoHash.from_magnet(magnet)
-    except InvalidInfoHash as error:
-        return Rejected(f"not a usable magnet link: {error}")
-    return Planned(url, info_hash, save_path, magnet=magnet)
 
 
 async def send(client: QBittorrentClient, planned: Sequence[Planned]) -> dict[str, str]:

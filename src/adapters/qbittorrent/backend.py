@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 
+from adapters.bittorrent import Planner, TorrentFetcher
 from adapters.qbittorrent import adding
 from adapters.qbittorrent.client import QBittorrentClient
-from adapters.qbittorrent.fetch import Fetched, TorrentFetcher
 from adapters.qbittorrent.session import LoginRefused
 from adapters.qbittorrent.states import StatusMemory, remote_status
 from adapters.redact import redact_url
@@ -45,10 +44,9 @@ class QBittorrentBackend:
         fetch_concurrency: int = 8,
     ) -> None:
         self._client = client
-        self._fetcher = fetcher
         self._download_root = download_root
         self._confirm_waits = tuple(confirm_waits)
-        self._fetch_slots = asyncio.Semaphore(fetch_concurrency)
+        self._planner = Planner(fetcher, self._root, download_root, fetch_concurrency)
         self._memory = StatusMemory()
 
     @property
@@ -56,33 +54,14 @@ class QBittorrentBackend:
         return frozenset({DownloadType.MAGNET, DownloadType.TORRENT})
 
     async def add(self, items: Sequence[AddRequest]) -> Mapping[str, AddResult]:
-        unique: dict[str, AddRequest] = {}
-        for item in items:
-            unique.setdefault(item.url, item)
-        root = await self._root() if any(i.save_path for i in unique.values()) else None
-        targets = {
-            url: adding.save_target(item, root=root, default=self._download_root)
-            for url, item in unique.items()
-        }
-        results: dict[str, AddResult] = {
-            url: target for url, target in targets.items() if isinstance(target, Rejected)
-        }
-        web = [url for url in unique if url not in results and adding.is_web_url(url)]
-        fetched = await self._fetch_all(web)
-        planned: list[adding.Planned] = []
-        for url, target in targets.items():
-            if isinstance(target, Rejected):
-                continue
-            outcome = adding.plan(url, target, fetched.get(url))
-            if isinstance(outcome, Rejected):
-                results[url] = outcome
-            else:
-                planned.append(outcome)
-        if planned:
+        prepared = await self._planner.prepare(items)
+        results: dict[str, AddResult] = dict(prepared.rejected)
+        if prepared.planned:
+            planned = prepared.planned
             answers = await adding.send(self._client, planned)
             results |= await adding.confirm(self._client, planned, answers, self._confirm_waits)
         self._log_outcome(results)
-        return {url: results[url] for url in unique}
+        return {url: results[url] for url in prepared.urls}
 
     async def statuses(self, hashes: Sequence[str]) -> Sequence[RemoteStatus]:
         wanted = _client_ids(hashes)
@@ -147,14 +126,6 @@ class QBittorrentBackend:
 
     async def _root(self) -> str:
         return self._download_root or await self._client.default_save_path()
-
-    async def _fetch_all(self, urls: Sequence[str]) -> dict[str, Fetched]:
-        async def fetch(url: str) -> Fetched:
-            async with self._fetch_slots:
-                return await self._fetcher.fetch(url)
-
-        fetched = await asyncio.gather(*(fetch(url) for url in urls))
-        return dict(zip(urls, fetched, strict=True))
 
 
 def _client_ids(hashes: Sequence[str]) -> dict[str, str]:

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 FilePart = tuple[str, tuple[str, bytes, str]]
 
-# qBittorrent 5 (WebUI API 2.11) renamed pause/resume to stop/start.
+# qBittorrent 5 (WebUI API 2.11) renamed pause/resume to stop/start and paused to stopped.
 STOP_START_SINCE = (2, 11)
 
 
@@ -97,11 +97,20 @@ class QBittorrentClient:
         urls: Sequence[str] = (),
         files: Sequence[FilePart] = (),
         save_path: str | None = None,
+        stopped: bool = False,
     ) -> httpx.Response:
-        """One `torrents/add` call; its answer never says which item failed, so callers confirm."""
+        """One `torrents/add` call; its answer never says which item failed, so callers confirm.
+
+        It answers `Ok.`/`Fails.` up to 5.1, and JSON (`added_torrent_ids`...), 202 (pending)
+        or 409 (duplicate or bad) from 5.2: whichever, the caller confirms by hash.
+        """
         data: dict[str, str] = {}
         if urls:
             data["urls"] = "\n".join(urls)
+        if stopped:
+            # API 2.11 (qBittorrent 5) renamed `paused` to `stopped`.
+            since = await self.api_version() >= STOP_START_SINCE
+            data["stopped" if since else "paused"] = "true"
         if save_path is not None:
             # Automatic torrent management would ignore our save path.
             data |= {"savepath": save_path, "autoTMM": "false"}
@@ -178,15 +187,22 @@ class QBittorrentClient:
                 f"qBittorrent at {self.where} has banned this address after too many failed logins",
                 banned=True,
             )
-        if response.status_code != 200:
-            raise BackendError(
-                f"qBittorrent at {self.where} answered HTTP {response.status_code} to login"
-            )
-        if response.text.strip() != "Ok.":
+        if not _logged_in(response):
+            if response.status_code not in (200, 401):
+                raise BackendError(
+                    f"qBittorrent at {self.where} answered HTTP {response.status_code} to login"
+                )
             raise LoginRefused(
                 f"qBittorrent at {self.where} refused the password for user {user!r}"
             )
         log.info("logged in to qBittorrent at %s as %r", self.where, user)
+
+
+def _logged_in(response: httpx.Response) -> bool:
+    """Up to 5.1 a login answers 200 `Ok.` (or 200 `Fails.`); from 5.2, 204 (or 401)."""
+    if response.status_code == 204:
+        return True
+    return response.status_code == 200 and response.text.strip() == "Ok."
 
 
 def _ids(ids: Sequence[str]) -> dict[str, str]:

@@ -30,14 +30,15 @@ async def test_subscribe_then_list_through_core(
         assert out.startswith("subscribed #")
         assert "Frieren: http://127.0.0.1:9/rss.xml, every 600 s" in out
 
-        assert await run_cli("subscriptions", "--core-url", core.url, "--json", "--core-token", "s3cret") == 0
+        listing = ("subscriptions", "--core-url", core.url, "--core-token", "s3cret")
+        assert await run_cli(*listing, "--json") == 0
         (listed,) = json.loads(capsys.readouterr().out)
         assert {k: listed[k] for k in ("name", "include", "exclude", "save_path")} == {
             "name": "Frieren", "include": "1080p", "exclude": "raw", "save_path": "Anime/{name}",
         }  # fmt: skip
         assert (listed["preferred_downloader"], listed["interval"]) == ("qb-anime", 600)
 
-        assert await run_cli("subscriptions", "--core-url", core.url, "--core-token", "s3cret") == 0
+        assert await run_cli(*listing) == 0
         table = capsys.readouterr().out.splitlines()
         assert table[0].split()[:5] == ["ID", "NAME", "ON", "EVERY", "LINKS"]
         assert table[1].split()[1:5] == ["Frieren", "yes", "600s", "0"]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import httpx
 import pytest
 
+from adapters.qbittorrent import Credentials, QBittorrentClient
 from adapters.qbittorrent.backend import CONFIRM_WAITS
 from dispatch_domain import Accepted, AddRequest, Rejected, RemoteState
-from tests.support.qbittorrent import QBittorrentProcess, connected_backend
+from tests.support.qbittorrent import PASSWORD, USERNAME, QBittorrentProcess, connected_backend
 from tests.support.torrents import TorrentServer, magnet, make_torrent, random_hash, random_payload
 
 pytestmark = pytest.mark.real
@@ -98,7 +101,7 @@ async def test_a_relative_save_path_lands_under_the_download_root(
         await backend.delete(torrent, delete_files=False)
     assert results[magnet(torrent)] == Accepted(torrent)
     assert isinstance(results[escaping], Rejected)
-    assert status.save_path == str(qbittorrent.downloads / "show" / "season 1")
+    assert status.save_path == qbittorrent.seen(qbittorrent.downloads / "show" / "season 1")
     assert log.endpoints().count("app/defaultSavePath") == 1
 
 
@@ -107,7 +110,7 @@ async def test_a_batch_of_magnets_costs_the_same_few_requests_whatever_its_size(
     qbittorrent: QBittorrentProcess, count: int
 ) -> None:
     hashes = [random_hash() for _ in range(count)]
-    root = str(qbittorrent.downloads)
+    root = qbittorrent.seen(qbittorrent.downloads)
     async with connected_backend(qbittorrent, download_root=root) as (backend, log):
         results = await backend.add([AddRequest(magnet(h), "batch") for h in hashes])
         adding = log.endpoints()
@@ -123,3 +126,18 @@ async def test_a_batch_of_magnets_costs_the_same_few_requests_whatever_its_size(
     assert set(adding[3:]) <= {"torrents/info"}
     assert len(adding) <= 3 + len(CONFIRM_WAITS)
     assert querying == ["torrents/info"]
+
+
+async def test_a_torrent_added_stopped_stays_paused(qbittorrent: QBittorrentProcess) -> None:
+    torrent = random_hash()
+    async with httpx.AsyncClient() as http, connected_backend(qbittorrent) as (backend, _):
+        client = QBittorrentClient(http, qbittorrent.url, Credentials(USERNAME, PASSWORD))
+        answer = await client.add(urls=[magnet(torrent)], stopped=True)
+        for _ in range(50):
+            [status] = await backend.statuses([torrent])
+            if status.state is not RemoteState.NOT_FOUND:
+                break
+            await asyncio.sleep(0.1)
+        await backend.delete(torrent, delete_files=False)
+    assert answer.status_code == 200
+    assert status.state is RemoteState.PAUSED

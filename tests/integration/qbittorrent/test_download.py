@@ -27,7 +27,7 @@ async def test_a_seeded_magnet_downloads_to_completion(
     seeder.start()
     try:
         link = magnet(made.info_hash, peer=seeder.peer, name="episode-01.bin")
-        root = str(qbittorrent.downloads)
+        root = qbittorrent.seen(qbittorrent.downloads)
         async with connected_backend(qbittorrent, download_root=root) as (backend, _):
             results = await backend.add([AddRequest(link, "finished/show")])
             assert results[link] == Accepted(made.info_hash)
@@ -37,7 +37,7 @@ async def test_a_seeded_magnet_downloads_to_completion(
     assert status.progress == 1.0
     assert status.size == made.size
     assert status.save_path is not None
-    assert Path(status.save_path) == qbittorrent.downloads / "finished" / "show"
+    assert status.save_path == qbittorrent.seen(qbittorrent.downloads / "finished" / "show")
     downloaded = qbittorrent.downloads / "finished" / "show" / "episode-01.bin"
     assert downloaded.read_bytes() == made.payload.read_bytes()
 

@@ -13,8 +13,8 @@ class UnsafeSavePath(ValueError):
 
 
 def join_under(root: str, save_path: str) -> str:
-    """`save_path` inside `root`, in the root's separator style (qBittorrent may run on
-    Windows). A relative one goes under the root; an absolute one must already lie there
+    """`save_path` inside `root`, in the root's separator style (the client may run
+    on Windows). A relative one goes under the root; an absolute one must already lie there
     (the seed's Core sends the root itself, `/downloads`)."""
     text = save_path.strip()
     if any(ord(char) < 32 for char in text):

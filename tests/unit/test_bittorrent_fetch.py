@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.qbittorrent.fetch import MagnetRedirect, TorrentFetcher, TorrentFile
+from adapters.bittorrent.fetch import MagnetRedirect, TorrentFetcher, TorrentFile
 from dispatch_domain import Rejected
 from tests.support.torrents import make_torrent, random_payload
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.qbittorrent.paths import UnsafeSavePath, join_under
+from adapters.bittorrent.paths import UnsafeSavePath, join_under
 
 
 @pytest.mark.parametrize(

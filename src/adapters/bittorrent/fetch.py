@@ -9,7 +9,7 @@ from urllib.parse import urljoin, urlsplit
 import attrs
 import httpx
 
-from adapters.qbittorrent.torrentfile import NotATorrent, TorrentMeta, parse_torrent
+from adapters.bittorrent.torrentfile import NotATorrent, TorrentMeta, parse_torrent
 from adapters.redact import redact_url
 from dispatch_domain import Rejected
 
@@ -42,7 +42,7 @@ class TooLarge(Exception):
 
 @attrs.frozen
 class TorrentFetcher:
-    """Downloads .torrent files with its own httpx client, so no qBittorrent cookie ever leaves."""
+    """Downloads .torrent files with its own httpx client, so no client cookie ever leaves."""
 
     http: httpx.AsyncClient
     max_bytes: int = 10 * MIB

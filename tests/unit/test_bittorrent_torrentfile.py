@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastbencode import bencode
 
-from adapters.qbittorrent.torrentfile import NotATorrent, parse_torrent
+from adapters.bittorrent.torrentfile import NotATorrent, parse_torrent
 from dispatch_domain import InfoHash
 from tests.support.torrents import make_torrent, random_payload
 

@@ -1,4 +1,4 @@
-""".torrent files: check one is a torrent and compute the info-hash qBittorrent will know it by."""
+""".torrent files: check one is a torrent and compute the info-hash clients know it by."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class TorrentMeta:
 
     @property
     def client_id(self) -> str:
-        """The 40-digit id qBittorrent shows in its `hash` field."""
+        """The 40-digit id clients show (qBittorrent `hash`, Transmission `hashString`)."""
         return self.info_hash.torrent_id
 
 

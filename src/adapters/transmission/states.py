@@ -1,0 +1,74 @@
+"""Transmission's torrent `status` numbers mapped to the downloader contract's words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dispatch_domain import RemoteState, RemoteStatus
+
+# torrent-get fields the backend reads (the same names in 3.00 and 4.x).
+FIELDS = (
+    "hashString",
+    "status",
+    "percentDone",
+    "totalSize",
+    "error",
+    "errorString",
+    "name",
+    "downloadDir",
+)
+
+STOPPED, CHECK_WAIT, CHECKING, DOWNLOAD_WAIT, DOWNLOADING, SEED_WAIT, SEEDING = range(7)
+
+# `error`: 1 tracker warning, 2 tracker error (the torrent goes on), 3 local error (it stops).
+LOCAL_ERROR = 3
+
+
+def remote_state(torrent: Mapping[str, Any]) -> RemoteState:
+    """The contract state of one torrent-get row."""
+    if _int(torrent.get("error")) == LOCAL_ERROR:
+        return RemoteState.ERROR
+    done = _progress(torrent) >= 1.0
+    status = _int(torrent.get("status"))
+    if status in (SEED_WAIT, SEEDING) or done:
+        return RemoteState.COMPLETED  # a finished torrent is complete, seeding or stopped
+    if status == STOPPED:
+        return RemoteState.PAUSED
+    # Checking, queued or downloading; a magnet waiting for its metadata is downloading too.
+    return RemoteState.DOWNLOADING
+
+
+def remote_status(torrent_hash: str, torrent: Mapping[str, Any]) -> RemoteStatus:
+    """One torrent-get row as a RemoteStatus keyed by `torrent_hash`."""
+    state = remote_state(torrent)
+    name = str(torrent.get("name") or "") or None
+    folder = str(torrent.get("downloadDir") or "") or None
+    reason = None
+    if state is RemoteState.ERROR:
+        detail = str(torrent.get("errorString") or "").strip() or "no detail given"
+        reason = f"Transmission reports an error for this torrent: {detail}"
+    return RemoteStatus(
+        hash=torrent_hash,
+        state=state,
+        progress=1.0 if state is RemoteState.COMPLETED else _progress(torrent),
+        size=max(_int(torrent.get("totalSize")), 0),
+        name=name,
+        save_path=folder,
+        content_path=f"{folder.rstrip('/')}/{name}" if folder and name else None,
+        reason=reason,
+    )
+
+
+def _progress(torrent: Mapping[str, Any]) -> float:
+    try:
+        return min(max(float(torrent.get("percentDone") or 0.0), 0.0), 1.0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _int(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload,no-any-return]
+    except (TypeError, ValueError):
+        return 0
