@@ -30,7 +30,7 @@ async def test_a_204_login_opens_a_session() -> None:
     webui = ScriptedWebUI(api_version="2.16.2", login_answers="status", states={HASH: "stoppedDL"})
     async with httpx.AsyncClient(transport=webui.transport()) as http:
         [status] = await QBittorrentBackend(_client(http), TorrentFetcher(http)).statuses([HASH])
-    assert status.hash == HASH
+    assert status.remote_id == HASH
     assert webui.calls == ["auth/login", "torrents/info"]
 
 

@@ -70,7 +70,7 @@ async def test_asking_about_no_valid_hash_sends_nothing() -> None:
     scripted = ScriptedTransmission()
     async with httpx.AsyncClient(transport=scripted.transport()) as http:
         [status] = await _backend(http).statuses(["nonsense"])
-    assert (status.hash, status.state) == ("nonsense", RemoteState.NOT_FOUND)
+    assert (status.remote_id, status.state) == ("nonsense", RemoteState.NOT_FOUND)
     assert scripted.calls == []
 
 

@@ -40,7 +40,7 @@ def test_a_local_error_is_an_error_with_transmissions_words() -> None:
         "totalSize": 1000,
     }
     assert remote_status(HASH, row) == RemoteStatus(
-        hash=HASH,
+        remote_id=HASH,
         state=RemoteState.ERROR,
         progress=0.4,
         size=1000,

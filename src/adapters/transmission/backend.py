@@ -73,7 +73,7 @@ class TransmissionBackend:
         for asked in dict.fromkeys(h.strip().lower() for h in hashes):
             row = rows.get(wanted.get(asked, ""))
             if row is None:
-                found.append(RemoteStatus(hash=asked, state=RemoteState.NOT_FOUND))
+                found.append(RemoteStatus(remote_id=asked, state=RemoteState.NOT_FOUND))
             else:
                 found.append(remote_status(asked, row))
         return found

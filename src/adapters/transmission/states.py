@@ -49,7 +49,7 @@ def remote_status(torrent_hash: str, torrent: Mapping[str, Any]) -> RemoteStatus
         detail = str(torrent.get("errorString") or "").strip() or "no detail given"
         reason = f"Transmission reports an error for this torrent: {detail}"
     return RemoteStatus(
-        hash=torrent_hash,
+        remote_id=torrent_hash,
         state=state,
         progress=1.0 if state is RemoteState.COMPLETED else _progress(torrent),
         size=max(_int(torrent.get("totalSize")), 0),
