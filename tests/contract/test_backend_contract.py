@@ -1,4 +1,7 @@
-"""The DownloadBackend port's contract, run on the in-memory fake and on a real qBittorrent."""
+"""The DownloadBackend port's contract, run on the in-memory fake and on every real client.
+
+What a client cannot do is declared by its `supported_types`, and the suite checks that it
+refuses such links rather than skipping them."""
 
 from __future__ import annotations
 
@@ -17,17 +20,26 @@ from dispatch_domain import (
     RemoteState,
 )
 from dispatch_domain.testing.backend import FakeBackend
+from tests.support import aria2
 from tests.support.qbittorrent import connected_backend, shared_qbittorrent
+from tests.support.real import free_port
 from tests.support.torrents import magnet, random_hash
 
+REAL = pytest.mark.real
 
-@pytest.fixture(params=["fake", pytest.param("qbittorrent", marks=pytest.mark.real)])
+
+@pytest.fixture(
+    params=["fake", pytest.param("qbittorrent", marks=REAL), pytest.param("aria2", marks=REAL)]
+)
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[DownloadBackend]:
     if request.param == "fake":
         yield FakeBackend()
-        return
-    async with connected_backend(shared_qbittorrent(request)) as (real, _):
-        yield real
+    elif request.param == "aria2":
+        async with aria2.connected_backend(aria2.shared_aria2(request)) as real_aria2:
+            yield real_aria2
+    else:
+        async with connected_backend(shared_qbittorrent(request)) as (real, _):
+            yield real
 
 
 @pytest.fixture
@@ -151,6 +163,23 @@ async def test_delete_removes_a_download(
 async def test_health_says_reachable_and_logged_in(backend: DownloadBackend) -> None:
     health = await backend.health()
     assert (health.reachable, health.logged_in, health.reason) == (True, True, None)
+
+
+async def test_an_http_link_is_followed_by_its_id_or_refused_by_a_backend_without_http(
+    backend: DownloadBackend,
+) -> None:
+    link = f"http://127.0.0.1:{free_port()}/episode-01.mkv"  # nothing listens there
+    [result] = (await backend.add([AddRequest(link)])).values()
+    if DownloadType.HTTP not in backend.supported_types:
+        assert isinstance(result, Rejected)
+        return
+    assert isinstance(result, Accepted)
+    assert result.remote_id
+    await eventually(lambda: _is(backend, result.remote_id, RemoteState.ERROR))
+    [status] = await backend.statuses([result.remote_id])
+    assert status.reason
+    assert await backend.delete(result.remote_id, delete_files=False)
+    assert await _state(backend, result.remote_id) is RemoteState.NOT_FOUND
 
 
 async def _is(backend: DownloadBackend, remote_id: str, state: RemoteState) -> bool:
