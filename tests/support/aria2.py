@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 import signal
@@ -16,6 +17,7 @@ import pytest
 
 from adapters.aria2 import Aria2Backend, Aria2Rpc
 from adapters.qbittorrent.fetch import TorrentFetcher
+from dispatch_domain import DownloadBackend, RemoteState, RemoteStatus
 from tests.support.real import free_port, require_binary
 
 
@@ -155,3 +157,16 @@ async def connected_backend(
         yield Aria2Backend(
             rpc, TorrentFetcher(fetch_http, timeout=10.0), download_root=download_root
         )
+
+
+async def until_state(
+    backend: DownloadBackend, remote_id: str, state: RemoteState, *, timeout: float = 30
+) -> RemoteStatus:
+    """The download's status once it reaches `state`; fails the test after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        [status] = await backend.statuses([remote_id])
+        if status.state is state or time.monotonic() > deadline:
+            assert status.state is state, f"still {status} after {timeout} s"
+            return status
+        await asyncio.sleep(0.2)
