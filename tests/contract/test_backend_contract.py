@@ -20,7 +20,8 @@ from dispatch_domain import (
     RemoteState,
 )
 from dispatch_domain.testing.backend import FakeBackend
-from tests.support import aria2
+from tests.support.aria2 import shared_aria2
+from tests.support.aria2_backend import connected_backend as aria2_backend
 from tests.support.qbittorrent import connected_backend, shared_qbittorrent
 from tests.support.real import free_port
 from tests.support.torrents import magnet, random_hash
@@ -35,7 +36,7 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[DownloadBacke
     if request.param == "fake":
         yield FakeBackend()
     elif request.param == "aria2":
-        async with aria2.connected_backend(aria2.shared_aria2(request)) as real_aria2:
+        async with aria2_backend(shared_aria2(request)) as real_aria2:
             yield real_aria2
     else:
         async with connected_backend(shared_qbittorrent(request)) as (real, _):

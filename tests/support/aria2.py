@@ -1,35 +1,29 @@
-"""A real aria2c daemon for tests: loopback RPC with a secret, a session file, no DHT/LPD/PeX."""
+"""A real aria2c (Debian 12's 1.36) with its JSON-RPC on loopback: a secret, a session file,
+DHT, LPD and PeX off, every socket on 127.0.0.1, stopped by its pid."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import secrets
 import signal
 import subprocess
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import attrs
 import httpx
 import pytest
 
-from adapters.aria2 import Aria2Backend, Aria2Rpc
-from adapters.qbittorrent.fetch import TorrentFetcher
-from dispatch_domain import DownloadBackend, RemoteState, RemoteStatus
 from tests.support.real import free_port, require_binary
 
 
 @attrs.define
 class Aria2Process:
-    """One aria2c on a temporary folder; can be stopped and started again on the same session."""
+    """aria2c --enable-rpc on a temporary folder; restarts keep its session (see `session`)."""
 
-    binary: str
     folder: Path
     rpc_port: int
-    peer_port: int
-    secret: str = attrs.field(factory=lambda: secrets.token_hex(12), repr=False)
+    listen_port: int
+    secret: str = attrs.field(repr=False)
     _process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -42,43 +36,51 @@ class Aria2Process:
 
     @property
     def session(self) -> Path:
-        return self.folder / "aria2.session"
+        """Read at start (--input-file) and written at exit (--save-session)."""
+        return self.folder / "session"
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
 
     @classmethod
-    def create(cls, folder: Path) -> Aria2Process:
-        binary = require_binary("aria2c")
-        (folder / "downloads").mkdir(parents=True, exist_ok=True)
-        return cls(binary, folder, free_port(), free_port())
+    def create(cls, request: pytest.FixtureRequest, *, session: bool) -> Aria2Process:
+        """A stopped aria2c on a fresh folder, kept for the test run (`session`) or one test."""
+        factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+        folder = factory.mktemp("aria2-shared" if session else "aria2")
+        (folder / "downloads").mkdir()
+        (folder / "session").touch()
+        return cls(folder, free_port(), free_port(), secrets.token_hex(12))
 
     def command(self) -> list[str]:
         return [
-            self.binary,
+            require_binary("aria2c"),
             "--no-conf",
             "--enable-rpc",
-            "--rpc-listen-all=false",
             f"--rpc-listen-port={self.rpc_port}",
+            "--rpc-listen-all=false",
             f"--rpc-secret={self.secret}",
             f"--dir={self.downloads}",
             f"--input-file={self.session}",
             f"--save-session={self.session}",
             "--save-session-interval=1",
-            f"--listen-port={self.peer_port}",
-            "--interface=127.0.0.1",
-            "--disable-ipv6=true",
+            f"--listen-port={self.listen_port}",
             "--enable-dht=false",
             "--enable-dht6=false",
             "--bt-enable-lpd=false",
             "--enable-peer-exchange=false",
-            "--seed-time=0",  # a finished torrent stops seeding: it shows as complete
+            "--disable-ipv6=true",
+            "--interface=127.0.0.1",
             "--summary-interval=0",
             "--console-log-level=warn",
         ]
 
     def start(self, timeout: float = 20.0) -> None:
-        self.session.touch()  # --input-file must exist
+        command = self.command()
         log = (self.folder / "aria2c.log").open("ab")
         self._process = subprocess.Popen(
-            self.command(),
+            command,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -88,7 +90,7 @@ class Aria2Process:
         self._wait_until_answering(timeout)
 
     def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM (aria2 writes its session on the way out), SIGKILL if it lingers."""
+        """SIGTERM to the pid (aria2 writes its session on the way out), SIGKILL if it lingers."""
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
@@ -103,19 +105,17 @@ class Aria2Process:
         self.stop()
         self.start()
 
-    def _version_call(self) -> dict[str, object]:
-        # A real call: an early request aria2 cannot parse has been seen to stall its server.
-        params = [f"token:{self.secret}"]
-        return {"jsonrpc": "2.0", "id": "ready", "method": "aria2.getVersion", "params": params}
-
     def _wait_until_answering(self, timeout: float) -> None:
+        # A real call: an early request aria2 cannot parse has been seen to stall its server.
+        call = {"jsonrpc": "2.0", "id": "up", "method": "aria2.getVersion"}
+        call["params"] = [f"token:{self.secret}"]  # type: ignore[assignment]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self._process is not None
             if self._process.poll() is not None:
                 raise RuntimeError(f"aria2c exited early; see {self.folder / 'aria2c.log'}")
             try:
-                httpx.post(self.url, json=self._version_call(), timeout=1).raise_for_status()
+                httpx.post(self.url, json=call, timeout=1.0).raise_for_status()
                 return
             except httpx.HTTPError:
                 time.sleep(0.05)
@@ -130,8 +130,7 @@ def shared_aria2(request: pytest.FixtureRequest) -> Aria2Process:
     """One aria2c for the whole test run, however many modules ask for it."""
     global _shared
     if _shared is None:
-        factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
-        started = Aria2Process.create(factory.mktemp("aria2"))
+        started = Aria2Process.create(request, session=True)
         started.start()
         request.config.add_cleanup(started.stop)
         _shared = started
@@ -139,34 +138,8 @@ def shared_aria2(request: pytest.FixtureRequest) -> Aria2Process:
 
 
 def fresh_aria2(request: pytest.FixtureRequest) -> Aria2Process:
-    """An aria2c of one's own, for tests that restart it."""
-    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
-    process = Aria2Process.create(factory.mktemp("aria2-own"))
+    """An aria2c of one's own for one test (one that restarts it, say)."""
+    process = Aria2Process.create(request, session=False)
     process.start()
     request.addfinalizer(process.stop)
     return process
-
-
-@contextlib.asynccontextmanager
-async def connected_backend(
-    aria2: Aria2Process, *, secret: str | None = None, download_root: str | None = None
-) -> AsyncIterator[Aria2Backend]:
-    """Our aria2 backend on fresh httpx clients."""
-    async with httpx.AsyncClient() as http, httpx.AsyncClient() as fetch_http:
-        rpc = Aria2Rpc(http, aria2.url, aria2.secret if secret is None else secret)
-        yield Aria2Backend(
-            rpc, TorrentFetcher(fetch_http, timeout=10.0), download_root=download_root
-        )
-
-
-async def until_state(
-    backend: DownloadBackend, remote_id: str, state: RemoteState, *, timeout: float = 30
-) -> RemoteStatus:
-    """The download's status once it reaches `state`; fails the test after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        [status] = await backend.statuses([remote_id])
-        if status.state is state or time.monotonic() > deadline:
-            assert status.state is state, f"still {status} after {timeout} s"
-            return status
-        await asyncio.sleep(0.2)

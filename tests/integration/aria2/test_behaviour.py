@@ -13,7 +13,8 @@ import pytest
 from adapters.aria2 import Aria2Backend, Aria2Refused, Aria2Rpc
 from adapters.qbittorrent.fetch import TorrentFetcher
 from dispatch_domain import Accepted, AddRequest, Rejected, RemoteState
-from tests.support.aria2 import Aria2Process, connected_backend, until_state
+from tests.support.aria2 import Aria2Process
+from tests.support.aria2_backend import connected_backend, until_state
 from tests.support.real import free_port
 from tests.support.torrents import TorrentServer, magnet, random_hash
 
@@ -119,7 +120,7 @@ async def test_a_wrong_secret_is_reported_not_blamed_on_the_links(aria2: Aria2Pr
 
 
 async def test_health_says_unreachable_when_nothing_listens() -> None:
-    down = Aria2Process("aria2c", Path("."), free_port(), free_port())
+    down = Aria2Process(Path("."), free_port(), free_port(), "any-secret")
     async with connected_backend(down) as backend:
         health = await backend.health()
     assert (health.reachable, health.logged_in) == (False, False)

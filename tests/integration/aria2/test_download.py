@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from dispatch_domain import Accepted, AddRequest, RemoteState
-from tests.support.aria2 import Aria2Process, connected_backend, until_state
+from tests.support.aria2 import Aria2Process
+from tests.support.aria2_backend import connected_backend, until_state
 from tests.support.seeder import Aria2Seeder
 from tests.support.torrents import TorrentServer, magnet, make_torrent, random_payload
 from tests.support.tracker import LoopbackTracker

@@ -12,7 +12,8 @@ import pytest
 
 from adapters.aria2 import Aria2Backend
 from dispatch_domain import Accepted, AddRequest, RemoteState
-from tests.support.aria2 import Aria2Process, connected_backend, until_state
+from tests.support.aria2 import Aria2Process
+from tests.support.aria2_backend import connected_backend, until_state
 from tests.support.torrents import TorrentServer, magnet, make_torrent, random_hash, random_payload
 
 pytestmark = pytest.mark.real
