@@ -1,4 +1,4 @@
-"""The downloader service's settings: who it is, where Core is, and how to reach qBittorrent."""
+"""The downloader service's settings: who it is, where Core is, and how to reach its client."""
 
 from __future__ import annotations
 
@@ -37,6 +37,18 @@ class QBittorrentSettings:
     url: str = "http://127.0.0.1:8080"
     username: str = "admin"
     password: str = attrs.field(default="", repr=False)
+    timeout: float = 10.0
+    download_root: str | None = None
+    fetch_timeout: float = 30.0
+    max_torrent_bytes: int = 10 * MIB
+
+
+@attrs.frozen
+class Aria2Settings:
+    """Where aria2's JSON-RPC is, its secret, and the limits on .torrent fetching."""
+
+    url: str = "http://127.0.0.1:6800/jsonrpc"
+    secret: str = attrs.field(default="", repr=False)
     timeout: float = 10.0
     download_root: str | None = None
     fetch_timeout: float = 30.0
