@@ -22,14 +22,10 @@ from dispatch_domain import (
 from dispatch_domain.answers import NO_ID
 
 # Per-download options. A torrent is kept in aria2's session even once finished, so it is
-# found again after a restart (its pieces are checked, not fetched again); a magnet's metadata
-# is saved beside it for the same reason. An http link is a plain file: never followed as a
-# .torrent or metalink, which would change what the download is.
-TORRENT_OPTIONS: Mapping[str, str] = {
-    "force-save": "true",
-    "check-integrity": "true",
-    "bt-save-metadata": "true",
-}
+# found again after a restart: its pieces are checked on disk, not fetched again (a magnet
+# first asks the swarm for its metadata again). An http link is a plain file: never followed
+# as a .torrent or metalink, which would change what the download is.
+TORRENT_OPTIONS: Mapping[str, str] = {"force-save": "true", "check-integrity": "true"}
 HTTP_OPTIONS: Mapping[str, str] = {"follow-torrent": "false", "follow-metalink": "false"}
 
 

@@ -14,7 +14,9 @@ from adapters.aria2 import Aria2Backend
 from dispatch_domain import Accepted, AddRequest, RemoteState
 from tests.support.aria2 import Aria2Process
 from tests.support.aria2_backend import connected_backend, until_state
+from tests.support.seeder import Aria2Seeder
 from tests.support.torrents import TorrentServer, magnet, make_torrent, random_hash, random_payload
+from tests.support.tracker import LoopbackTracker
 
 pytestmark = pytest.mark.real
 
@@ -50,6 +52,34 @@ async def test_unfinished_downloads_and_finished_torrents_survive_a_restart(
         # aria2 could only restore a finished http download by fetching it again: not kept.
         ids[finished_http]: RemoteState.NOT_FOUND,
     }
+
+
+async def test_a_finished_magnet_is_completed_again_once_the_swarm_gives_its_metadata(
+    own_aria2: Aria2Process, tmp_path: Path
+) -> None:
+    made = make_torrent(random_payload(tmp_path, "seeded.bin", 400_000))
+    torrent_file = tmp_path / "seeded.torrent"
+    torrent_file.write_bytes(made.content)
+    seeder = Aria2Seeder(torrent_file, tmp_path)
+    seeder.start()
+    tracker = LoopbackTracker([seeder.peer])
+    tracker.start()
+    try:
+        link = magnet(made.info_hash) + f"&tr={tracker.announce_url}"
+        async with connected_backend(own_aria2) as backend:
+            await _accepted(backend, link)
+            await until_state(backend, made.info_hash, RemoteState.COMPLETED, timeout=60)
+            own_aria2.restart()
+            # The session keeps the magnet: its metadata comes again, then the file is checked.
+            status = await until_state(backend, made.info_hash, RemoteState.COMPLETED)
+    finally:
+        tracker.stop()
+        seeder.stop()
+    assert (status.size, status.content_path) == (
+        made.size,
+        str(own_aria2.downloads / "seeded.bin"),
+    )
+    assert (own_aria2.downloads / "seeded.bin").read_bytes() == made.payload.read_bytes()
 
 
 async def test_a_failed_http_download_comes_back_with_its_reason(
