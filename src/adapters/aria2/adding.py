@@ -38,6 +38,11 @@ class Planned:
     arguments: tuple[object, ...] = attrs.field(repr=False)
     info_hash: InfoHash | None = None
 
+    @property
+    def key(self) -> str:
+        """What makes two links one download: the info-hash of a torrent, else the URL."""
+        return self.info_hash.hex if self.info_hash is not None else self.url
+
     def accepted(self, gid: object) -> AddResult:
         """What aria2's answer (a gid) means for this URL."""
         if not isinstance(gid, str) or not gid:

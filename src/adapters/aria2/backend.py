@@ -147,25 +147,23 @@ class Aria2Backend:
         return True
 
     async def _send(self, planned: Sequence[adding.Planned]) -> dict[str, AddResult]:
-        """Add what aria2 does not hold yet (one request), each torrent once."""
-        results: dict[str, AddResult] = {}
-        torrents = [p for p in planned if p.info_hash is not None]
-        listing = await read_listing(self._rpc) if torrents else Listing.of([])
-        sending: dict[str, adding.Planned] = {}
+        """Add what aria2 does not hold yet in one request, each torrent once; links of one
+        torrent share its result."""
+        groups: dict[str, list[adding.Planned]] = {}
         for p in planned:
-            key = p.info_hash.hex if p.info_hash is not None else p.url
-            held = p.info_hash is not None and _holds(listing.find(key))
-            if held or key in sending:
-                results[p.url] = Accepted(key)
-            else:
-                sending[key] = p
-        calls = [Call(p.method, p.arguments) for p in sending.values()]
-        for p, answer in zip(sending.values(), await self._rpc.batch(calls), strict=True):
+            groups.setdefault(p.key, []).append(p)
+        torrents = any(p.info_hash is not None for p in planned)
+        listing = await read_listing(self._rpc) if torrents else Listing.of([])
+        held = {key for key, group in groups.items() if group[0].info_hash and _holds(listing, key)}
+        sending = [group[0] for key, group in groups.items() if key not in held]
+        answers = await self._rpc.batch([Call(p.method, p.arguments) for p in sending])
+        outcome: dict[str, AddResult] = {key: Accepted(key) for key in held}
+        for p, answer in zip(sending, answers, strict=True):
             if isinstance(answer, Fault):
-                results[p.url] = Rejected(f"aria2 refused it: {answer.message}")
+                outcome[p.key] = Rejected(f"aria2 refused it: {answer.message}")
             else:
-                results[p.url] = p.accepted(answer)
-        return results
+                outcome[p.key] = p.accepted(answer)
+        return {p.url: outcome[key] for key, group in groups.items() for p in group}
 
     async def _root(self) -> str:
         if self._download_root:
@@ -193,8 +191,9 @@ class Aria2Backend:
                 log.info("rejected %s: %s", redact_url(url), result.reason)
 
 
-def _holds(entry: Entry | None) -> bool:
+def _holds(listing: Listing, info_hash: str) -> bool:
     """aria2 has this torrent already, running or done: adding it again would be refused."""
+    entry = listing.find(info_hash)
     return entry is not None and entry.status != "error"
 
 
