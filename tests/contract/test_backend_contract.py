@@ -176,6 +176,7 @@ async def test_an_http_link_is_followed_by_its_id_or_refused_by_a_backend_withou
         return
     assert isinstance(result, Accepted)
     assert result.remote_id
+    assert await backend.add([AddRequest(link)]) == {link: result}  # the same download again
     await eventually(lambda: _is(backend, result.remote_id, RemoteState.ERROR))
     [status] = await backend.statuses([result.remote_id])
     assert status.reason

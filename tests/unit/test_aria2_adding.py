@@ -9,6 +9,7 @@ import attrs
 import httpx
 
 from adapters.aria2 import Aria2Backend, Aria2Rpc
+from adapters.aria2.adding import http_gid
 from adapters.qbittorrent.fetch import TorrentFetcher
 from dispatch_domain import Accepted, AddRequest, Rejected
 from tests.support.torrents import magnet
@@ -37,11 +38,21 @@ class ScriptedAria2:
         return Aria2Backend(rpc, TorrentFetcher(http), download_root="/srv")
 
 
+LISTING = ["aria2.tellActive", "aria2.tellWaiting", "aria2.tellStopped"]
+
+
 async def test_an_http_link_is_known_by_aria2s_gid() -> None:
     aria2 = ScriptedAria2()
     results = await aria2.backend().add([AddRequest("https://files.example/e1.mkv")])
     assert results == {"https://files.example/e1.mkv": Accepted("2089b05ecca3d829")}
-    assert aria2.methods == [["aria2.addUri"]]  # no listing needed for http links
+    assert aria2.methods == [LISTING, ["aria2.addUri"]]
+
+
+def test_an_http_links_gid_is_derived_from_its_url() -> None:
+    assert (
+        http_gid("https://files.example/e1.mkv") == "43e7ee8678d4f304"
+    )  # sha256 of the URL, 16 digits
+    assert http_gid("https://files.example/e2.mkv") != http_gid("https://files.example/e1.mkv")
 
 
 async def test_two_links_of_one_torrent_are_added_once_and_share_its_result() -> None:
@@ -49,8 +60,7 @@ async def test_two_links_of_one_torrent_are_added_once_and_share_its_result() ->
     hex_link, base32_link = magnet(HASH), magnet(HASH, base32=True)
     results = await aria2.backend().add([AddRequest(hex_link), AddRequest(base32_link)])
     assert results == {hex_link: Accepted(HASH), base32_link: Accepted(HASH)}
-    listing = ["aria2.tellActive", "aria2.tellWaiting", "aria2.tellStopped"]
-    assert aria2.methods == [listing, ["aria2.addUri"]]
+    assert aria2.methods == [LISTING, ["aria2.addUri"]]
 
 
 async def test_a_refusal_reaches_every_link_of_that_torrent() -> None:
@@ -72,9 +82,14 @@ async def test_an_answer_without_a_gid_is_no_acceptance() -> None:
 async def test_a_save_path_goes_under_the_root_as_aria2s_dir() -> None:
     aria2 = ScriptedAria2()
     await aria2.backend().add([AddRequest("https://files.example/e1.mkv", "shows/s1")])
-    [add] = aria2.calls
+    add = aria2.calls[-1]
     assert add["params"] == [
         "token:s",
         ["https://files.example/e1.mkv"],
-        {"follow-torrent": "false", "follow-metalink": "false", "dir": "/srv/shows/s1"},
+        {
+            "follow-torrent": "false",
+            "follow-metalink": "false",
+            "dir": "/srv/shows/s1",
+            "gid": http_gid("https://files.example/e1.mkv"),
+        },
     ]

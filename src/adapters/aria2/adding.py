@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Mapping
 
 import attrs
@@ -40,14 +41,26 @@ class Planned:
 
     @property
     def key(self) -> str:
-        """What makes two links one download: the info-hash of a torrent, else the URL."""
-        return self.info_hash.hex if self.info_hash is not None else self.url
+        """What makes two links one download: a torrent's info-hash, an http link's gid."""
+        return self.info_hash.hex if self.info_hash is not None else http_gid(self.url)
+
+    @property
+    def retries(self) -> bool:
+        """Whether this download may replace a failed or removed one of the same key."""
+        return self.info_hash is None
 
     def accepted(self, gid: object) -> AddResult:
         """What aria2's answer (a gid) means for this URL."""
         if not isinstance(gid, str) or not gid:
             return Rejected(NO_ID)
         return Accepted(self.info_hash.hex if self.info_hash else gid)
+
+
+def http_gid(url: str) -> str:
+    """The gid an http link is added under: derived from the URL, so adding it again finds the
+    download aria2 already has instead of fetching the file twice (even after a restart, as
+    aria2's session keeps gids)."""
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
 def save_dir(item: AddRequest, *, root: str | None, default: str | None) -> str | Rejected | None:
@@ -76,7 +89,8 @@ def plan(
     if isinstance(folder, Rejected):
         return folder
     if kind is DownloadType.HTTP:
-        return Planned(url, "aria2.addUri", ([url], _options(HTTP_OPTIONS, folder)))
+        options = {**_options(HTTP_OPTIONS, folder), "gid": http_gid(url)}
+        return Planned(url, "aria2.addUri", ([url], options))
     if isinstance(fetched, Rejected):
         return fetched
     options = _options(TORRENT_OPTIONS, folder)

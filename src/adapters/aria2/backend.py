@@ -147,16 +147,18 @@ class Aria2Backend:
         return True
 
     async def _send(self, planned: Sequence[adding.Planned]) -> dict[str, AddResult]:
-        """Add what aria2 does not hold yet in one request, each torrent once; links of one
-        torrent share its result."""
+        """Add in one request what aria2 does not hold yet, each download once; links of one
+        download share its result. A failed or removed http download is replaced."""
         groups: dict[str, list[adding.Planned]] = {}
         for p in planned:
             groups.setdefault(p.key, []).append(p)
-        torrents = any(p.info_hash is not None for p in planned)
-        listing = await read_listing(self._rpc) if torrents else Listing.of([])
-        held = {key for key, group in groups.items() if group[0].info_hash and _holds(listing, key)}
+        listing = await read_listing(self._rpc) if planned else Listing.of([])
+        held = {key for key in groups if _holds(listing, key)}
         sending = [group[0] for key, group in groups.items() if key not in held]
-        answers = await self._rpc.batch([Call(p.method, p.arguments) for p in sending])
+        stale = [p.key for p in sending if p.retries and p.key in listing.by_gid]
+        calls = [Call("aria2.removeDownloadResult", (gid,)) for gid in stale]
+        calls += [Call(p.method, p.arguments) for p in sending]
+        answers = (await self._rpc.batch(calls))[len(stale) :]
         outcome: dict[str, AddResult] = {key: Accepted(key) for key in held}
         for p, answer in zip(sending, answers, strict=True):
             if isinstance(answer, Fault):
@@ -191,9 +193,9 @@ class Aria2Backend:
                 log.info("rejected %s: %s", redact_url(url), result.reason)
 
 
-def _holds(listing: Listing, info_hash: str) -> bool:
-    """aria2 has this torrent already, running or done: adding it again would be refused."""
-    entry = listing.find(info_hash)
+def _holds(listing: Listing, key: str) -> bool:
+    """aria2 has this download already, running or done (not failed): take it as it is."""
+    entry = listing.find(key)
     return entry is not None and entry.status != "error"
 
 

@@ -138,3 +138,17 @@ async def _rpc_call(aria2: Aria2Process, method: str, *params: object) -> object
     async with httpx.AsyncClient() as http:
         rpc = Aria2Rpc(http, aria2.url, aria2.secret)
         return await rpc.call(method, *params)
+
+
+async def test_adding_a_finished_http_link_again_finds_it_instead_of_fetching_it_twice(
+    aria2: Aria2Process, file_server: TorrentServer
+) -> None:
+    link = file_server.serve("/twice/episode.mkv", os.urandom(30_000))
+    async with connected_backend(aria2) as backend:
+        [first] = (await backend.add([AddRequest(link, "twice")])).values()
+        assert isinstance(first, Accepted)
+        await until_state(backend, first.remote_id, RemoteState.COMPLETED)
+        assert await backend.add([AddRequest(link, "twice")]) == {link: first}
+        [status] = await backend.statuses([first.remote_id])
+    assert status.state is RemoteState.COMPLETED
+    assert sorted(p.name for p in (aria2.downloads / "twice").iterdir()) == ["episode.mkv"]
