@@ -13,13 +13,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from apps.core.settings import CORE
-from apps.downloader.settings import QBITTORRENT, QBITTORRENT_SERVICE
+from apps.downloader.settings import ARIA2, ARIA2_SERVICE, QBITTORRENT, QBITTORRENT_SERVICE
 from apps.settings_table import SettingsTable
 
 # One entry per command; a new downloader backend adds its own (service table + backend table).
 TABLES: Mapping[str, SettingsTable] = {
     "core": CORE,
     "downloader-qbittorrent": QBITTORRENT_SERVICE + QBITTORRENT,
+    "downloader-aria2": ARIA2_SERVICE + ARIA2,
 }
 
 BLOCK = re.compile(

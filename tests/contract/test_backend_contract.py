@@ -1,4 +1,7 @@
-"""The DownloadBackend port's contract, run on the in-memory fake and on a real qBittorrent."""
+"""The DownloadBackend port's contract, run on the in-memory fake and on every real client.
+
+What a client cannot do is declared by its `supported_types`, and the suite checks that it
+refuses such links rather than skipping them."""
 
 from __future__ import annotations
 
@@ -17,7 +20,10 @@ from dispatch_domain import (
     RemoteState,
 )
 from dispatch_domain.testing.backend import FakeBackend
+from tests.support.aria2 import shared_aria2
+from tests.support.aria2_backend import connected_backend as aria2_backend
 from tests.support.qbittorrent import connected_backend, shared_qbittorrent
+from tests.support.real import free_port
 from tests.support.torrents import magnet, random_hash
 from tests.support.transmission import shared_transmission, transmission_backend
 
@@ -28,8 +34,8 @@ REAL = [
     "transmission-3.00",
     "transmission-4.1.0",
     "transmission-4.1.4",
+    "aria2-1.36",
 ]
-
 
 @pytest.fixture(params=["fake", *(pytest.param(name, marks=pytest.mark.real) for name in REAL)])
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[DownloadBackend]:
@@ -39,6 +45,9 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[DownloadBacke
     elif client == "qbittorrent":
         async with connected_backend(shared_qbittorrent(request, version)) as (real, _):
             yield real
+    elif client == "aria2":
+        async with aria2_backend(shared_aria2(request)) as real_aria2:
+            yield real_aria2
     else:
         async with transmission_backend(shared_transmission(request, version)) as (real, _):
             yield real
@@ -165,6 +174,24 @@ async def test_delete_removes_a_download(
 async def test_health_says_reachable_and_logged_in(backend: DownloadBackend) -> None:
     health = await backend.health()
     assert (health.reachable, health.logged_in, health.reason) == (True, True, None)
+
+
+async def test_an_http_link_is_followed_by_its_id_or_refused_by_a_backend_without_http(
+    backend: DownloadBackend,
+) -> None:
+    link = f"http://127.0.0.1:{free_port()}/episode-01.mkv"  # nothing listens there
+    [result] = (await backend.add([AddRequest(link)])).values()
+    if DownloadType.HTTP not in backend.supported_types:
+        assert isinstance(result, Rejected)
+        return
+    assert isinstance(result, Accepted)
+    assert result.remote_id
+    assert await backend.add([AddRequest(link)]) == {link: result}  # the same download again
+    await eventually(lambda: _is(backend, result.remote_id, RemoteState.ERROR))
+    [status] = await backend.statuses([result.remote_id])
+    assert status.reason
+    assert await backend.delete(result.remote_id, delete_files=False)
+    assert await _state(backend, result.remote_id) is RemoteState.NOT_FOUND
 
 
 async def _is(backend: DownloadBackend, remote_id: str, state: RemoteState) -> bool:

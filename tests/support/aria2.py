@@ -34,6 +34,11 @@ class Aria2Process:
     def downloads(self) -> Path:
         return self.folder / "downloads"
 
+    @property
+    def session(self) -> Path:
+        """Read at start (--input-file) and written at exit (--save-session)."""
+        return self.folder / "session"
+
     @classmethod
     def create(cls, request: pytest.FixtureRequest, *, session: bool) -> Aria2Process:
         folder = Path(tempfile.mkdtemp(prefix="bangumi-aria2-"))
@@ -42,9 +47,9 @@ class Aria2Process:
         (folder / "session").touch()
         return cls(folder, free_port(), free_port(), secrets.token_hex(12))
 
-    def start(self, timeout: float = 20.0) -> None:
-        session = self.folder / "session"
-        command = [
+    def command(self) -> list[str]:
+        session = self.session
+        return [
             require_binary("aria2c"),
             "--no-conf",
             "--enable-rpc",
@@ -65,7 +70,9 @@ class Aria2Process:
             "--summary-interval=0",
             "--console-log-level=warn",
         ]
-        self._process = start_daemon(command, self.folder / "aria2c.log")
+
+    def start(self, timeout: float = 20.0) -> None:
+        self._process = start_daemon(self.command(), self.folder / "aria2c.log")
         self._wait_until_answering(timeout)
 
     @property
@@ -82,6 +89,7 @@ class Aria2Process:
         self.start()
 
     def _wait_until_answering(self, timeout: float) -> None:
+        # A real call: an early request aria2 cannot parse has been seen to stall its server.
         deadline = time.monotonic() + timeout
         call = {"jsonrpc": "2.0", "id": "up", "method": "aria2.getVersion"}
         call["params"] = [f"token:{self.secret}"]  # type: ignore[assignment]
@@ -90,7 +98,7 @@ class Aria2Process:
             if self._process.poll() is not None:
                 raise RuntimeError(f"aria2c exited early; see {self.folder / 'aria2c.log'}")
             try:
-                httpx.post(self.url, json=call, timeout=1.0)
+                httpx.post(self.url, json=call, timeout=1.0).raise_for_status()
                 return
             except httpx.HTTPError:
                 time.sleep(0.05)
@@ -98,8 +106,22 @@ class Aria2Process:
         raise RuntimeError(f"aria2c did not answer within {timeout} s")
 
 
+_shared: Aria2Process | None = None
+
+
+def shared_aria2(request: pytest.FixtureRequest) -> Aria2Process:
+    """One aria2c for the whole test run, however many modules ask for it."""
+    global _shared
+    if _shared is None:
+        started = Aria2Process.create(request, session=True)
+        started.start()
+        request.config.add_cleanup(started.stop)
+        _shared = started
+    return _shared
+
+
 def fresh_aria2(request: pytest.FixtureRequest) -> Aria2Process:
-    """An aria2c of one's own for one test."""
+    """An aria2c of one's own for one test (one that restarts it, say)."""
     process = Aria2Process.create(request, session=False)
     process.start()
     request.addfinalizer(process.stop)

@@ -32,6 +32,7 @@ class Aria2Seeder:
         self._process = subprocess.Popen(
             [
                 binary,
+                "--no-conf",  # a user's aria2.conf could turn DHT back on
                 "--seed-ratio=0.0",  # keep seeding whatever the ratio
                 f"--dir={self.folder}",
                 "--check-integrity=true",

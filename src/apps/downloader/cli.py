@@ -1,4 +1,4 @@
-"""`bangumi-dispatch downloader qbittorrent …`: run the downloader service in front of a client."""
+"""`bangumi-dispatch downloader qbittorrent|aria2 …`: run the downloader service before a client."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from adapters.redact import redact_url
-from apps.downloader.settings import QBITTORRENT, QBITTORRENT_SERVICE
+from apps.downloader.settings import (
+    ARIA2,
+    ARIA2_SECRET,
+    ARIA2_SERVICE,
+    QBITTORRENT,
+    QBITTORRENT_SERVICE,
+)
 from apps.logs import configure_logging, uvicorn_options
 from apps.network import is_loopback
-from apps.settings_table import SettingError
+from apps.settings_table import SettingError, SettingsTable
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +37,16 @@ def add_commands(commands: Any) -> None:
     )
     (QBITTORRENT_SERVICE + QBITTORRENT).add_options(qbittorrent)
     qbittorrent.set_defaults(run=run_qbittorrent)
+    aria2 = clients.add_parser(
+        "aria2",
+        help="serve the downloader contract over aria2's JSON-RPC",
+        description="Serve the downloader contract over aria2 (http(s) links, magnets and "
+        ".torrent URLs) and register with Core. Every option can also come from the "
+        "environment variable named in its help (the option wins when both are given); the "
+        f"RPC secret comes only from {ARIA2_SECRET}.",
+    )
+    (ARIA2_SERVICE + ARIA2).add_options(aria2)
+    aria2.set_defaults(run=run_aria2)
 
 
 def run_qbittorrent(args: argparse.Namespace) -> int:
@@ -59,10 +75,47 @@ def run_qbittorrent(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refusal(args: argparse.Namespace) -> str | None:
-    """Why the service must not start as configured, if it must not."""
+def run_aria2(args: argparse.Namespace) -> int:
+    """Start the service over aria2 under uvicorn; returns the process exit status."""
+    try:
+        service = service_settings(args, ARIA2_SERVICE)
+        aria2 = aria2_settings(args)
+    except SettingError as error:
+        print(f"bangumi-dispatch downloader: {error}", file=sys.stderr)
+        return 2
+    configure_logging(args.log_level, args.log_format)
+    problem = _exposed(args) or (
+        None
+        if aria2.secret
+        else f"no aria2 secret: set {ARIA2_SECRET} to the --rpc-secret aria2 runs with"
+    )
+    if problem:
+        print(f"bangumi-dispatch downloader: {problem}", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    from apps.downloader.app import create_app
+    from apps.downloader.container import make_container
+
+    container = make_container(service, aria2=aria2)
+    log.info("serving aria2 at %s on %s:%d", redact_url(aria2.url), args.host, args.port)
+    uvicorn.run(
+        create_app(container), host=args.host, port=args.port, **uvicorn_options(args.log_level)
+    )
+    return 0
+
+
+def _exposed(args: argparse.Namespace) -> str | None:
     if not args.token and not is_loopback(args.host):
         return f"refusing to listen on {args.host} without --token (DOWNLOADER_TOKEN)"
+    return None
+
+
+def _refusal(args: argparse.Namespace) -> str | None:
+    """Why the service must not start as configured, if it must not."""
+    exposed = _exposed(args)
+    if exposed:
+        return exposed
     if args.qbittorrent_password is None and args.qbittorrent_password_file is None:
         return "no qBittorrent password: set QBITTORRENT_PASSWORD or --qbittorrent-password-file"
     return None
@@ -74,10 +127,10 @@ def _password(args: argparse.Namespace) -> str:
     return str(args.qbittorrent_password)
 
 
-def service_settings(args: argparse.Namespace) -> Any:
+def service_settings(args: argparse.Namespace, table: SettingsTable = QBITTORRENT_SERVICE) -> Any:
     from apps.downloader.settings import ServiceSettings
 
-    values = QBITTORRENT_SERVICE.values(args)
+    values = table.values(args)
     del values["log_level"], values["log_format"]  # the command line configures logging
     return ServiceSettings(**values)
 
@@ -91,4 +144,16 @@ def qbittorrent_settings(args: argparse.Namespace) -> Any:
         password=_password(args),
         timeout=args.qbittorrent_timeout,
         download_root=args.download_root,
+    )
+
+
+def aria2_settings(args: argparse.Namespace) -> Any:
+    from apps.downloader.settings import Aria2Settings
+
+    values = ARIA2.values(args)
+    return Aria2Settings(
+        url=values["aria2_url"],
+        secret=values["aria2_secret"] or "",
+        timeout=values["aria2_timeout"],
+        download_root=values["download_root"],
     )

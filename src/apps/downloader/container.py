@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from dependency_injector import containers, providers
 
+from adapters.aria2 import Aria2Backend, Aria2Rpc
 from adapters.qbittorrent import (
     Credentials,
     QBittorrentBackend,
@@ -13,7 +14,7 @@ from adapters.qbittorrent import (
 )
 from apps.downloader.metrics import DownloaderMetrics, MeteredBackend
 from apps.downloader.registration import Registrar, Registration
-from apps.downloader.settings import QBittorrentSettings, ServiceSettings
+from apps.downloader.settings import Aria2Settings, QBittorrentSettings, ServiceSettings
 from dispatch_domain import DownloadBackend
 
 
@@ -34,6 +35,16 @@ def make_qbittorrent_backend(
         fetch_http, max_bytes=settings.max_torrent_bytes, timeout=settings.fetch_timeout
     )
     return QBittorrentBackend(client, fetcher, download_root=settings.download_root)
+
+
+def make_aria2_backend(
+    settings: Aria2Settings, http: httpx.AsyncClient, fetch_http: httpx.AsyncClient
+) -> Aria2Backend:
+    rpc = Aria2Rpc(http, settings.url, settings.secret, timeout=settings.timeout)
+    fetcher = TorrentFetcher(
+        fetch_http, max_bytes=settings.max_torrent_bytes, timeout=settings.fetch_timeout
+    )
+    return Aria2Backend(rpc, fetcher, download_root=settings.download_root)
 
 
 def make_registrar(
@@ -61,11 +72,13 @@ class DownloaderContainer(containers.DeclarativeContainer):
 
     service = providers.Object(ServiceSettings())
     qbittorrent = providers.Object(QBittorrentSettings())
+    aria2 = providers.Object(Aria2Settings())
 
     qbittorrent_http = providers.Singleton(httpx.AsyncClient)
     # A separate client for .torrent URLs, so qBittorrent's session cookie never leaves.
     fetch_http = providers.Singleton(httpx.AsyncClient)
     core_http = providers.Singleton(httpx.AsyncClient)
+    aria2_http = providers.Singleton(httpx.AsyncClient)
 
     metrics = providers.Singleton(DownloaderMetrics)  # one registry per container, so per app
     backend = providers.Singleton(
@@ -83,17 +96,37 @@ class DownloaderContainer(containers.DeclarativeContainer):
 
 
 def make_container(
-    service: ServiceSettings, qbittorrent: QBittorrentSettings | None = None
+    service: ServiceSettings,
+    qbittorrent: QBittorrentSettings | None = None,
+    *,
+    aria2: Aria2Settings | None = None,
 ) -> DownloaderContainer:
+    """A container serving qBittorrent, or aria2 when its settings are given."""
     container = DownloaderContainer()
     container.service.override(providers.Object(service))
     if qbittorrent is not None:
         container.qbittorrent.override(providers.Object(qbittorrent))
+    if aria2 is not None:
+        container.aria2.override(providers.Object(aria2))
+        container.backend.override(
+            providers.Singleton(
+                make_aria2_backend,
+                settings=container.aria2,
+                http=container.aria2_http,
+                fetch_http=container.fetch_http,
+            )
+        )
     return container
 
 
 async def close_clients(container: DownloaderContainer) -> None:
     """Close the container's HTTP clients (making one just to close it costs no I/O)."""
-    for provider in (container.qbittorrent_http, container.fetch_http, container.core_http):
+    clients = (
+        container.qbittorrent_http,
+        container.aria2_http,
+        container.fetch_http,
+        container.core_http,
+    )
+    for provider in clients:
         await provider().aclose()
         provider.reset()

@@ -24,6 +24,9 @@ LOOPBACK = "127.0.0.1"
 CORE_URL = f"http://{LOOPBACK}:{CORE_PORT}"
 
 QBITTORRENT_PORT = DOWNLOADER_PORTS["qbittorrent"]
+ARIA2_PORT = DOWNLOADER_PORTS["aria2"]
+# aria2's RPC secret is never a flag (flags show in the process list): only this variable.
+ARIA2_SECRET = "ARIA2_SECRET"  # noqa: S105 - the variable's name, not a secret
 
 
 def service_table(backend: str, port: int) -> SettingsTable:
@@ -79,6 +82,25 @@ QBITTORRENT = SettingsTable(
 )  # fmt: skip
 
 
+ARIA2_SERVICE = service_table("aria2", ARIA2_PORT)
+
+ARIA2 = SettingsTable(
+    "aria2",
+    (
+        Setting("aria2_url", "ARIA2_URL", "http://127.0.0.1:6800/jsonrpc",
+                "aria2's JSON-RPC address (aria2's own default)", flag="--aria2-url",
+                shown="`http://127.0.0.1:6800/jsonrpc`"),
+        Setting("aria2_secret", ARIA2_SECRET, None,
+                "aria2's `--rpc-secret`; from the environment only", shown="none (required)"),
+        Setting("aria2_timeout", "ARIA2_TIMEOUT", 10.0, "seconds to wait for each RPC call",
+                flag="--aria2-timeout", kind=float),
+        Setting("download_root", "DOWNLOAD_ROOT", None,
+                "folder, as aria2 sees it, that save paths live under", flag="--download-root",
+                shown="aria2's own `--dir`"),
+    ),
+)  # fmt: skip
+
+
 def _default(table: SettingsTable, name: str) -> Any:
     return attrs.field(default=table.default(name))
 
@@ -117,6 +139,18 @@ class QBittorrentSettings:
     username: str = _default(QBITTORRENT, "qbittorrent_username")
     password: str = attrs.field(default="", repr=False)
     timeout: float = _default(QBITTORRENT, "qbittorrent_timeout")
+    download_root: str | None = None
+    fetch_timeout: float = 30.0
+    max_torrent_bytes: int = 10 * MIB
+
+
+@attrs.frozen
+class Aria2Settings:
+    """Where aria2's JSON-RPC is, its secret, and the limits on .torrent fetching."""
+
+    url: str = _default(ARIA2, "aria2_url")
+    secret: str = attrs.field(default="", repr=False)
+    timeout: float = _default(ARIA2, "aria2_timeout")
     download_root: str | None = None
     fetch_timeout: float = 30.0
     max_torrent_bytes: int = 10 * MIB
