@@ -11,7 +11,7 @@ import pytest
 from apps.cli import build_parser, main
 from apps.core.cli import settings_from
 from apps.core.settings import CORE, CoreSettings
-from apps.downloader.cli import qbittorrent_settings, service_settings
+from apps.downloader.cli import aria2_settings, qbittorrent_settings, service_settings
 from apps.downloader.settings import QBITTORRENT, QBITTORRENT_SERVICE, service_table
 from apps.settings_docs import TABLES, blocks, render
 
@@ -34,7 +34,11 @@ def test_the_documented_tables_are_the_settings_tables(document: str) -> None:
 
 
 def test_the_readme_documents_every_command() -> None:
-    assert set(blocks((ROOT / "README.md").read_text())) == {"core", "downloader-qbittorrent"}
+    assert set(blocks((ROOT / "README.md").read_text())) == {
+        "core",
+        "downloader-qbittorrent",
+        "downloader-aria2",
+    }
 
 
 def _help(*command: str) -> str:
@@ -50,7 +54,11 @@ def _help(*command: str) -> str:
 
 @pytest.mark.parametrize(
     ("command", "table"),
-    [(("serve",), "core"), (("downloader", "qbittorrent"), "downloader-qbittorrent")],
+    [
+        (("serve",), "core"),
+        (("downloader", "qbittorrent"), "downloader-qbittorrent"),
+        (("downloader", "aria2"), "downloader-aria2"),
+    ],
 )
 def test_help_names_every_option_with_its_variable_and_default(
     command: tuple[str, ...], table: str
@@ -69,6 +77,9 @@ def test_new_defaults_keep_clear_of_the_download_clients_ports() -> None:
     assert (core.host, core.port) == ("127.0.0.1", 7340)
     assert (service.port, service.core_url) == (7341, "http://127.0.0.1:7340")
     assert qbittorrent_settings(args).url == "http://127.0.0.1:8080"
+    aria2 = build_parser().parse_args(["downloader", "aria2"])
+    assert service_settings(aria2).port == 7343
+    assert aria2_settings(aria2).url == "http://127.0.0.1:6800/jsonrpc"
     assert (core.log_level, core.log_format, core.metrics_loopback_open) == ("INFO", "text", False)
 
 
