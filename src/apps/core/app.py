@@ -18,6 +18,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from apps.auth import bearer_guard
 from apps.core.container import CoreContainer
 from apps.core.routes.downloads import DownloadsController, Operations
+from apps.core.routes.events import EventsController
 from apps.core.routes.fetcher import receive_fetcher_results
 from apps.core.routes.health import health
 from apps.core.routes.services import ServicesController
@@ -58,6 +59,8 @@ def dependencies(runtime: Runtime, container: CoreContainer) -> dict[str, Provid
         "links": _provide(lambda: runtime.store.links),
         "downloads": _provide(lambda: runtime.store.downloads),
         "services": _provide(lambda: runtime.store.services),
+        "events": _provide(lambda: runtime.store.events),
+        "subscribers": _provide(lambda: runtime.store.subscribers),
         "gateway": _provide(lambda: runtime.gateway),
         "clock": _provide(lambda: runtime.clock),
         "detectors": _provide(lambda: runtime.detectors),
@@ -102,7 +105,13 @@ def create_app(container: CoreContainer) -> Litestar:
     runtime = Runtime()
     guards = [bearer_guard(settings.api_token)] if settings.api_token else []
     return Litestar(
-        route_handlers=[ServicesController, DownloadsController, receive_fetcher_results, health],
+        route_handlers=[
+            ServicesController,
+            DownloadsController,
+            receive_fetcher_results,
+            health,
+            EventsController,
+        ],
         dependencies=dependencies(runtime, container),
         guards=guards,
         lifespan=[lifespan(runtime, container)],
