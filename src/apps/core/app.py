@@ -22,6 +22,7 @@ from apps.core.routes.events import EventsController
 from apps.core.routes.fetcher import receive_fetcher_results
 from apps.core.routes.health import health
 from apps.core.routes.services import ServicesController
+from apps.core.routes.subscribers import NotificationsController, WebhooksController
 from apps.core.schemas import make_converter
 from apps.problems import problem_details_plugin
 
@@ -43,6 +44,7 @@ class Runtime:
     detectors: Any = None
     dispatch_loop: Any = None
     poll_loop: Any = None
+    delivery_loop: Any = None
 
     async def resolve(self, container: CoreContainer) -> None:
         for field in attrs.fields(Runtime):
@@ -81,7 +83,7 @@ def lifespan(runtime: Runtime, container: CoreContainer) -> Callable[[Litestar],
     async def run(_: Litestar) -> AsyncIterator[None]:
         await _maybe_await(container.init_resources())
         await runtime.resolve(container)
-        loops = [runtime.dispatch_loop, runtime.poll_loop]
+        loops = [runtime.dispatch_loop, runtime.poll_loop, runtime.delivery_loop]
         tasks = [asyncio.create_task(loop.run()) for loop in loops]
         runtime.dispatch_loop.wake()  # anything left pending by a previous run goes out now
         try:
@@ -111,6 +113,8 @@ def create_app(container: CoreContainer) -> Litestar:
             receive_fetcher_results,
             health,
             EventsController,
+            WebhooksController,
+            NotificationsController,
         ],
         dependencies=dependencies(runtime, container),
         guards=guards,

@@ -30,11 +30,19 @@ class CoreSettings:
     dispatch_batch: int = 50_000  # a whole post (at most 50,000 items) goes out in one round
     dispatch_lease: float = 300.0  # claimed work comes back this long after a crash
     log_level: str = "INFO"
+    event_retention_days: float = 30.0  # EVENT_RETENTION_DAYS: older events are pruned
+    delivery_interval: float = 1.0  # how often webhooks and notifications look for new events
+    webhook_timeout: float = 10.0
+    delivery_lease: float = 120.0  # DELIVERY_LEASE: a crashed Core's deliveries resume after it
 
     @property
     def poll_claim(self) -> timedelta:
         """How long a poll claims a downloader: most of a cycle, so no process polls it twice."""
         return timedelta(seconds=self.poll_interval * 0.9)
+
+    @property
+    def event_retention(self) -> timedelta:
+        return timedelta(days=self.event_retention_days)
 
     @property
     def lease(self) -> timedelta:
@@ -60,6 +68,10 @@ class CoreSettings:
             dispatch_lease=float(get("DISPATCH_LEASE") or defaults.dispatch_lease),
             dispatch_wait=float(get("DISPATCH_WAIT") or defaults.dispatch_wait),
             log_level=get("LOG_LEVEL") or defaults.log_level,
+            delivery_lease=float(get("DELIVERY_LEASE") or defaults.delivery_lease),
+            event_retention_days=float(
+                get("EVENT_RETENTION_DAYS") or defaults.event_retention_days
+            ),
         )
 
     def bind_host(self) -> str:

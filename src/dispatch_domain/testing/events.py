@@ -7,7 +7,16 @@ from datetime import datetime
 
 import attrs
 
-from dispatch_domain.delivery import Claim, NewSubscriber, Settlement, Subscriber, SubscriberKind
+from dispatch_domain.delivery import (
+    Claim,
+    Delivered,
+    NewSubscriber,
+    NotDelivered,
+    Outcome,
+    Settlement,
+    Subscriber,
+    SubscriberKind,
+)
 from dispatch_domain.errors import NotFound
 from dispatch_domain.events import DownloaderFacts, DownloadFacts, Event
 from dispatch_domain.testing.state import EventRow, InMemoryState
@@ -104,5 +113,23 @@ class InMemorySubscriberRepository:
             self.state.delivery_claims.pop(settlement.subscriber_id, None)
             known = self.state.subscribers.get(settlement.subscriber_id)
             if known is not None:  # removed meanwhile: nothing to save
-                updated = attrs.evolve(known, state=settlement.state)
+                cursor = max(known.state.cursor, settlement.state.cursor)  # never back
+                updated = attrs.evolve(known, state=attrs.evolve(settlement.state, cursor=cursor))
                 self.state.subscribers[settlement.subscriber_id] = updated
+
+
+@attrs.define
+class FakeEventSender:
+    """Records what it sends; fails for a subscriber while `down` names it (with the reason)."""
+
+    down: dict[int, str] = attrs.Factory(dict)
+    sent: list[tuple[int, int]] = attrs.Factory(list)  # (subscriber id, event id)
+    tries: int = 0
+
+    async def send(self, subscriber: Subscriber, event: Event) -> Outcome:
+        self.tries += 1
+        reason = self.down.get(subscriber.subscriber_id)
+        if reason is not None:
+            return NotDelivered(reason)
+        self.sent.append((subscriber.subscriber_id, event.event_id))
+        return Delivered()
