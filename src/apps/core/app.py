@@ -68,6 +68,7 @@ def dependencies(runtime: Runtime, container: CoreContainer) -> dict[str, Provid
         "detectors": _provide(lambda: runtime.detectors),
         "dispatch_loop": _provide(lambda: runtime.dispatch_loop),
         "poll_loop": _provide(lambda: runtime.poll_loop),
+        "delivery_loop": _provide(lambda: runtime.delivery_loop),
         "settings": _provide(lambda: container.settings()),
         "converter": _provide(lambda: converter),
         "ops": _provide(

@@ -34,6 +34,7 @@ async def test_a_webhook_receives_each_event_signed_in_order(pg_url: str):
 
         await eventually(three_delivered)
         listed = (await core.client.get("/webhooks")).json()
+        health = (await core.client.get("/health")).json()
 
     assert added.status_code == 201
     hook = added.json()
@@ -50,6 +51,7 @@ async def test_a_webhook_receives_each_event_signed_in_order(pg_url: str):
     ((state,),) = [[w["delivery"] for w in listed]]
     assert (state["delivered"], state["failures"], state["last_error"]) == (3, 0, None)
     assert state["last_event_id"] == bodies[-1]["id"]
+    assert health["delivery"]["rounds"] >= 1 and health["delivery"]["last_error"] is None
 
 
 async def test_a_failing_webhook_shows_its_attempts_error_and_next_try(pg_url: str):

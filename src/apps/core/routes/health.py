@@ -8,6 +8,7 @@ import attrs
 from litestar import Response, get
 from litestar.di import NamedDependency
 
+from apps.core.delivery import DeliveryLoop
 from apps.core.loops import DispatchLoop, LoopState, PollLoop
 from apps.problems import describe
 from dispatch_domain.ports import ServiceRepository
@@ -31,6 +32,7 @@ class HealthOut:
     database: str
     dispatcher: LoopOut
     poller: LoopOut
+    delivery: LoopOut  # webhooks and notifications
 
 
 @get("/health", tags=["health"])
@@ -38,10 +40,15 @@ async def health(
     services: NamedDependency[ServiceRepository],
     dispatch_loop: NamedDependency[DispatchLoop],
     poll_loop: NamedDependency[PollLoop],
+    delivery_loop: NamedDependency[DeliveryLoop],
 ) -> Response[HealthOut]:
     """Core's health: 200 when the database answers, 503 with the database's error if not;
     each loop's last round and last error either way."""
-    loops = LoopOut.of(dispatch_loop.state), LoopOut.of(poll_loop.state)
+    loops = (
+        LoopOut.of(dispatch_loop.state),
+        LoopOut.of(poll_loop.state),
+        LoopOut.of(delivery_loop.state),
+    )
     try:
         await services.modules()  # a real round trip to the database
     except Exception as error:  # reported in the answer, not hidden
