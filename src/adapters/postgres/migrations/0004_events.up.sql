@@ -2,7 +2,11 @@
 -- written by the statement that makes the change, so an event is never lost or invented.
 CREATE TABLE events (
     event_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    event_type  text NOT NULL,
+    event_type  text NOT NULL
+        CONSTRAINT events_event_type_check
+        CHECK (event_type IN ('download.dispatched', 'download.completed', 'download.failed',
+                              'download.stalled', 'download.cancelled',
+                              'download.no_downloader', 'downloader.down', 'downloader.up')),
     occurred_at timestamptz NOT NULL,
     -- The writing transaction: readers list an event only once every transaction that could
     -- still commit a smaller id has ended, so a cursor over event_id never skips one.
