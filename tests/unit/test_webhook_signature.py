@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from adapters.delivery import check_webhook_url, masked_apprise_url, signature
@@ -32,3 +34,11 @@ def test_an_apprise_url_is_shown_with_its_password_masked():
 def test_an_apprise_url_apprise_does_not_know_is_invalid_input():
     with pytest.raises(InvalidInput):
         masked_apprise_url("nonsense://x")
+
+
+def test_apprise_never_logs_a_line_quoting_a_url(caplog):
+    token = "SECRET12"  # short enough that Apprise quotes it whole
+    with caplog.at_level(logging.DEBUG, logger="apprise"), pytest.raises(InvalidInput):
+        masked_apprise_url(f"tgram://{token}/")  # Apprise logs "Unparseable Telegram URL …"
+
+    assert token not in caplog.text

@@ -14,13 +14,29 @@ from dispatch_domain.events import Event, headline
 
 TITLE = "bangumi-dispatch"
 
-# Apprise's debug lines can quote a service's full URL, tokens included: keep them out of logs.
-logging.getLogger("apprise").setLevel(logging.WARNING)
+
+class _NoUrls(logging.Filter):
+    """Apprise's log lines can quote a service's URL with its token ("Unparseable Telegram URL
+    tgram://<token>/"): lines below WARNING, and any line quoting a URL, stay out of logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING and "://" not in record.getMessage()
+
+
+_FILTER = _NoUrls()
+
+
+def quiet_apprise_logs() -> None:
+    """Install the filter on Apprise's logger (once; called before Apprise is used)."""
+    logger = logging.getLogger("apprise")
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
 
 
 def masked_apprise_url(url: str) -> str:
     """The Apprise URL with its secrets masked, as Apprise itself shows it; InvalidInput if
     Apprise does not know the URL."""
+    quiet_apprise_logs()
     plugin = apprise.Apprise.instantiate(url.strip())
     if not plugin:
         raise InvalidInput("apprise_url is not a URL Apprise can send to")
@@ -30,6 +46,9 @@ def masked_apprise_url(url: str) -> str:
 @attrs.define
 class AppriseSender:
     """Sends one short line per event; Apprise's blocking notify runs in a worker thread."""
+
+    def __attrs_post_init__(self) -> None:
+        quiet_apprise_logs()
 
     async def send(self, subscriber: Subscriber, event: Event) -> Outcome:
         sent = await asyncio.to_thread(_notify, subscriber.target, headline(event))
