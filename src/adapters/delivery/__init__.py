@@ -5,7 +5,12 @@ from __future__ import annotations
 import attrs
 
 from adapters.delivery.apprise_sender import AppriseSender, masked_apprise_url
-from adapters.delivery.webhook import WebhookSender, check_webhook_url, signature
+from adapters.delivery.webhook import (
+    WebhookSender,
+    check_webhook_url,
+    shown_webhook_url,
+    signature,
+)
 from dispatch_domain.delivery import Outcome, Subscriber, SubscriberKind
 from dispatch_domain.events import Event
 from dispatch_domain.ports import EventSender
@@ -30,5 +35,6 @@ __all__ = [
     "WebhookSender",
     "check_webhook_url",
     "masked_apprise_url",
+    "shown_webhook_url",
     "signature",
 ]

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 import httpx
 
 from adapters.event_json import event_body
-from adapters.redact import redact_url
+from adapters.redact import REDACTED, redact_url
 from dispatch_domain.delivery import Delivered, NotDelivered, Outcome, Subscriber
 from dispatch_domain.errors import InvalidInput
 from dispatch_domain.events import Event
 
 MAX_URL = 2000
+LONGEST_SHOWN_SEGMENT = 16  # a longer path segment may be a token (Discord, Slack hooks)
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -36,6 +37,17 @@ def check_webhook_url(url: str) -> str:
     return url
 
 
+def shown_webhook_url(url: str) -> str:
+    """The URL as Core shows it: redacted as every URL, and any long path segment too, since
+    services put a webhook's token in its path (…/api/webhooks/<id>/<token>)."""
+    parts = urlsplit(redact_url(url))
+    segments = [
+        REDACTED if len(segment) > LONGEST_SHOWN_SEGMENT else segment
+        for segment in parts.path.split("/")
+    ]
+    return urlunsplit(parts._replace(path="/".join(segments)))
+
+
 @attrs.define
 class WebhookSender:
     """POSTs with the client it is given; any 2xx answer is a delivery, anything else is not."""
@@ -52,7 +64,7 @@ class WebhookSender:
         }
         if subscriber.secret:
             headers["X-Bangumi-Signature"] = signature(subscriber.secret, body)
-        where = redact_url(subscriber.target)
+        where = shown_webhook_url(subscriber.target)
         try:
             response = await self.client.post(subscriber.target, content=body, headers=headers)
         except httpx.HTTPError as error:

@@ -10,8 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from adapters.delivery import check_webhook_url, masked_apprise_url
-from adapters.redact import redact_url
+from adapters.delivery import check_webhook_url, masked_apprise_url, shown_webhook_url
 from dispatch_domain.delivery import NewSubscriber, Subscriber, SubscriberKind
 from dispatch_domain.errors import InvalidInput
 from dispatch_domain.events import EventType
@@ -74,7 +73,7 @@ class DeliveryOut:
 @attrs.frozen
 class WebhookOut:
     id: int
-    url: str  # redacted: a token in the URL never leaves Core
+    url: str  # redacted: a token in the URL (query or path) never leaves Core
     events: list[EventType]
     signed: bool  # whether it has a secret (never shown)
     created_at: datetime
@@ -84,7 +83,7 @@ class WebhookOut:
     def of(cls, subscriber: Subscriber) -> WebhookOut:
         return cls(
             subscriber.subscriber_id,
-            redact_url(subscriber.target),
+            shown_webhook_url(subscriber.target),
             sorted(subscriber.event_types),
             bool(subscriber.secret),
             subscriber.created_at,

@@ -1,4 +1,4 @@
-"""Webhook signatures and URLs, as a receiver checks them."""
+"""Webhook signatures and URLs, and Apprise URLs, as receivers and operators see them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from adapters.delivery import check_webhook_url, masked_apprise_url, signature
+from adapters.delivery import check_webhook_url, masked_apprise_url, shown_webhook_url, signature
 from dispatch_domain.errors import InvalidInput
 
 
@@ -42,3 +42,12 @@ def test_apprise_never_logs_a_line_quoting_a_url(caplog):
         masked_apprise_url(f"tgram://{token}/")  # Apprise logs "Unparseable Telegram URL …"
 
     assert token not in caplog.text
+
+
+def test_a_webhook_url_is_shown_without_its_tokens():
+    discord = "https://discord.example/api/webhooks/1234567/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
+
+    assert shown_webhook_url(discord) == "https://discord.example/api/webhooks/1234567/REDACTED"
+    assert shown_webhook_url("http://u:p@127.0.0.1:8000/in?token=abc&x=1") == (
+        "http://REDACTED@127.0.0.1:8000/in?token=REDACTED&x=1"
+    )
