@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support.core import running_core
+from tests.support.core import eventually, running_core
 from tests.support.downloader_double import DownloaderDouble, served
 
 PASSKEY = "0123456789abcdef"
@@ -68,3 +68,24 @@ async def test_the_event_stream_yields_an_event_recorded_after_it_opened(pg_url:
         "item 0",
         only["id"],
     )
+
+
+async def test_a_downloader_that_stops_answering_is_a_downloader_down_event(pg_url: str):
+    broken = DownloaderDouble(status_code=503)
+    async with served(broken) as port, running_core(pg_url) as core:
+        module = await core.register("qbittorrent", port, types=("magnet",))
+        await core.post_links([magnet(3)])
+
+        async def down_recorded() -> bool:
+            """GET /events lists downloader.down"""
+            items = (await core.client.get("/events")).json()["items"]
+            return any(e["type"] == "downloader.down" for e in items)
+
+        await eventually(down_recorded)
+        items = (await core.client.get("/events")).json()["items"]
+
+    (down,) = [e for e in items if e["type"] == "downloader.down"]
+    assert down["downloader"]["module_id"] == module["module_id"]
+    assert down["downloader"]["service_name"] == "qbittorrent"
+    assert "503" in down["downloader"]["reason"]
+    assert "download" not in down
