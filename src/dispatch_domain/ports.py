@@ -116,9 +116,9 @@ class ServiceRepository(Protocol):
         """Enabled downloaders with their capabilities and health."""
         ...
 
-    async def save_health(self, health: dict[int, Health], now: datetime | None = None) -> None:
+    async def save_health(self, health: dict[int, Health], now: datetime) -> None:
         """Save each downloader's health; a downloader going down or coming back up records
-        downloader.down / downloader.up at `now` (the database's clock when None)."""
+        downloader.down / downloader.up at `now`."""
         ...
 
     async def modules(self, service_type: ServiceType | None = None) -> list[ServiceModule]: ...

@@ -72,7 +72,7 @@ class PostgresServiceRepository:
         modules = await self._modules("enabled_of_type", {"service_type": _DOWNLOADER})
         return [module.as_downloader() for module in modules]
 
-    async def save_health(self, health: dict[int, Health], now: datetime | None = None) -> None:
+    async def save_health(self, health: dict[int, Health], now: datetime) -> None:
         if not health:
             return
         items = sorted(health.items())

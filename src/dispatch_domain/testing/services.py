@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime
+from datetime import datetime
 
 import attrs
 
@@ -69,11 +69,11 @@ class InMemoryServiceRepository:
             if module.service_type is ServiceType.DOWNLOADER and module.is_enabled
         ]
 
-    async def save_health(self, health: dict[int, Health], now: datetime | None = None) -> None:
+    async def save_health(self, health: dict[int, Health], now: datetime) -> None:
         for module_id, value in health.items():
             if module_id in self.state.modules:
                 known = self.state.modules[module_id]
-                self._record_health(known, value, now or datetime.now(UTC))
+                self._record_health(known, value, now)
                 self.state.modules[module_id] = attrs.evolve(known, health=value)
 
     def _record_health(self, module: ServiceModule, after: Health, now: datetime) -> None:

@@ -49,7 +49,7 @@ async def test_a_webhook_receives_each_event_signed_in_order(pg_url: str):
         str(b["id"]) for b in bodies
     ]
     ((state,),) = [[w["delivery"] for w in listed]]
-    assert (state["delivered"], state["failures"], state["last_error"]) == (3, 0, None)
+    assert (state["delivered"], state["attempts"], state["last_error"]) == (3, 0, None)
     assert state["last_event_id"] == bodies[-1]["id"]
     assert health["delivery"]["rounds"] >= 1 and health["delivery"]["last_error"] is None
 
@@ -68,7 +68,7 @@ async def test_a_failing_webhook_shows_its_attempts_error_and_next_try(pg_url: s
         async def failure_recorded() -> bool:
             """GET /webhooks shows the failed attempt"""
             (hook,) = (await core.client.get("/webhooks")).json()
-            return hook["delivery"]["failures"] == 1
+            return hook["delivery"]["attempts"] == 1
 
         await eventually(failure_recorded)
         (hook,) = (await core.client.get("/webhooks")).json()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import timedelta
 
 import attrs
 import pytest
@@ -67,3 +68,26 @@ async def test_two_deliverers_at_once_never_deliver_to_one_subscriber_together(p
     for hook in hooks:
         got = [e for s, e in sender.sent if s == hook.subscriber_id]
         assert got == event_ids  # each once, in order
+
+
+async def test_claiming_and_settling_cost_the_same_statements_for_any_number(
+    pg_store, statement_counter
+):
+    costs = {}
+    for size in (2, 40):
+        for n in range(size):
+            hook = NewSubscriber(SubscriberKind.WEBHOOK, f"http://127.0.0.1:9/{size}/{n}")
+            await pg_store.subscribers.add(hook, NOW)
+        stored = await pg_store.links.store(
+            *post_of(magnet(n) for n in range(size * 1000, size * 1000 + size)), NOW
+        )
+        parked = [Transition(i, DownloadEvent.NO_DOWNLOADER) for i in stored.download_ids]
+        await pg_store.downloads.apply(parked, NOW)
+        sender, clock = SlowSender(), FakeClock(NOW + timedelta(minutes=size))
+        deliverer = Deliverer(pg_store.subscribers, sender, clock, batch=1000)
+
+        before = statement_counter.count
+        await deliverer.run_round()
+        costs[size] = statement_counter.count - before
+
+    assert costs == {2: 3, 40: 3}  # claim subscribers, read their events, settle

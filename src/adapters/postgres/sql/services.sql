@@ -96,7 +96,7 @@ WITH health AS (
 )
 INSERT INTO events (event_type, occurred_at, module_id, reason)
 SELECT CASE WHEN saved.failures > 0 THEN %(down)s ELSE %(up)s END,
-       coalesce(%(now)s::timestamptz, statement_timestamp()),
+       %(now)s::timestamptz,
        saved.module_id,
        CASE WHEN saved.failures > 0 THEN saved.last_error END
 FROM saved

@@ -47,12 +47,12 @@ class NotificationBody:
 
 @attrs.frozen
 class DeliveryOut:
-    """Where deliveries stand: `failures` tries of the next event so far, the last error,
-    and when it is tried again."""
+    """Where deliveries stand: `attempts`, the failed tries of the waiting event so far; the
+    last error; when it is tried again."""
 
     delivered: int
     last_event_id: int
-    failures: int
+    attempts: int
     last_error: str | None
     next_try_at: datetime | None
     failing_since: datetime | None
