@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from dispatch_domain.delivery import NewSubscriber, SubscriberKind, retry_delay
-from dispatch_domain.events import EventType
+from dispatch_domain.delivery import (
+    Claim,
+    Delivered,
+    DeliveryState,
+    NewSubscriber,
+    NotDelivered,
+    Subscriber,
+    SubscriberKind,
+    retry_delay,
+    settle,
+)
+from dispatch_domain.events import Event, EventType
 from dispatch_domain.services.delivery import Deliverer
 from dispatch_domain.status import DownloadEvent
 from dispatch_domain.testing import FakeClock, FakeEventSender, InMemoryStore
@@ -166,3 +178,35 @@ async def test_one_failing_subscriber_costs_the_others_nothing(world):
 
     assert await deliverer.run_round() == 2
     assert [s for s, _ in sender.sent] == [fine.subscriber_id] * 2
+
+
+@given(
+    delivered_first=st.integers(min_value=0, max_value=5),
+    fails=st.booleans(),
+    failures_before=st.integers(min_value=0, max_value=30),
+    failing_for=st.integers(min_value=0, max_value=48 * 3600),
+)
+def test_settling_moves_the_cursor_past_delivered_events_only_and_never_back(
+    delivered_first, fails, failures_before, failing_for
+):
+    assume(delivered_first or fails)  # a round always tries the first waiting event
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    since = now - timedelta(seconds=failing_for) if failures_before else None
+    state = DeliveryState(cursor=10, failures=failures_before, failing_since=since, delivered=4)
+    hook = Subscriber(
+        1, SubscriberKind.WEBHOOK, "http://127.0.0.1:9/", None, frozenset(), now, state
+    )
+    events = tuple(Event(11 + n, EventType.DOWNLOAD_FAILED, now) for n in range(6))
+    outcomes = [Delivered()] * delivered_first + ([NotDelivered("refused")] if fails else [])
+
+    settled = settle(Claim(hook, events), outcomes, now).state
+
+    gave_up = fails and delivered_first == 0 and failures_before and failing_for >= 24 * 3600
+    expected_cursor = 10 + delivered_first + (1 if gave_up else 0)
+    assert settled.cursor == expected_cursor
+    assert settled.delivered == 4 + delivered_first
+    if fails and not gave_up:
+        assert settled.failures == (failures_before if delivered_first == 0 else 0) + 1
+        assert settled.next_try_at == now + retry_delay(settled.failures)
+    else:
+        assert (settled.failures, settled.next_try_at) == (0, None)

@@ -89,3 +89,23 @@ async def test_a_downloader_that_stops_answering_is_a_downloader_down_event(pg_u
     assert down["downloader"]["service_name"] == "qbittorrent"
     assert "503" in down["downloader"]["reason"]
     assert "download" not in down
+
+
+async def test_the_event_stream_resumes_after_the_last_event_id_it_is_given(pg_url: str):
+    double = DownloaderDouble()
+    async with served(double) as port, running_core(pg_url) as core:
+        await core.register("qbittorrent", port, types=("magnet",))
+        await core.post_links([magnet(n) for n in range(1, 4)])
+        (first, *rest) = (await core.client.get("/events")).json()["items"]
+        ids: list[str] = []
+        headers = {"Last-Event-ID": str(first["id"])}
+        async with core.client.stream("GET", "/events/stream", headers=headers) as stream:
+            async for line in stream.aiter_lines():
+                if line.startswith("id: "):
+                    ids.append(line.removeprefix("id: "))
+                if len(ids) == len(rest):
+                    break
+        bad = await core.client.get("/events/stream", headers={"Last-Event-ID": "soon"})
+
+    assert ids == [str(e["id"]) for e in rest]
+    assert bad.status_code == 422
