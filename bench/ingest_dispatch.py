@@ -56,7 +56,10 @@ async def fresh_database(server_url: str, name: str) -> str:
 async def core_on(
     url: str, counter: StatementCounter, downloader_port: int
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = CoreSettings(database_url=url, dispatch_wait=300.0, poll_interval=3600.0)
+    # The delivery loop stays idle: the post's statements are counted, not its rounds.
+    settings = CoreSettings(
+        database_url=url, dispatch_wait=300.0, poll_interval=3600.0, delivery_interval=3600.0
+    )
     container = CoreContainer(settings=settings)
 
     async def counted_pool(url: str) -> AsyncIterator[Any]:

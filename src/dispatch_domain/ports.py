@@ -14,6 +14,15 @@ from dispatch_domain.answers import (
     Unreachable,
 )
 from dispatch_domain.cascade import Downloader, LinkToPlace
+from dispatch_domain.delivery import (
+    Claim,
+    NewSubscriber,
+    Outcome,
+    Settlement,
+    Subscriber,
+    SubscriberKind,
+)
+from dispatch_domain.events import Event
 from dispatch_domain.feeds import FeedRead, Validators
 from dispatch_domain.health import Health
 from dispatch_domain.model import (
@@ -132,7 +141,10 @@ class ServiceRepository(Protocol):
         """Enabled downloaders with their capabilities and health."""
         ...
 
-    async def save_health(self, health: dict[int, Health]) -> None: ...
+    async def save_health(self, health: dict[int, Health], now: datetime) -> None:
+        """Save each downloader's health; a downloader going down or coming back up records
+        downloader.down / downloader.up at `now`."""
+        ...
 
     async def modules(self, service_type: ServiceType | None = None) -> list[ServiceModule]: ...
 
@@ -230,6 +242,48 @@ class SubscriptionRepository(Protocol):
 
 
 @runtime_checkable
+class EventLog(Protocol):
+    """The events recorded with each status or health change, in the change's transaction."""
+
+    async def after(self, event_id: int, limit: int) -> list[Event]:
+        """Up to `limit` events after `event_id`, oldest first. An event is listed only once
+        no event with a smaller id can still appear, so a reader's cursor never skips one."""
+        ...
+
+    async def latest_id(self) -> int:
+        """The id of the newest event (0 when there is none)."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Delete the events that occurred before `before`; how many."""
+        ...
+
+
+@runtime_checkable
+class SubscriberRepository(Protocol):
+    """Webhooks and notification targets, and where each one's deliveries stand."""
+
+    async def add(self, new: NewSubscriber, now: datetime) -> Subscriber:
+        """A subscriber that receives the events recorded from now on."""
+        ...
+
+    async def of_kind(self, kind: SubscriberKind) -> list[Subscriber]: ...
+
+    async def remove(self, kind: SubscriberKind, subscriber_id: int) -> None:
+        """Raises NotFound."""
+        ...
+
+    async def claim(self, now: datetime, until: datetime, batch: int) -> list[Claim]:
+        """Subscribers due now with events waiting, claimed until `until` (two Cores never
+        deliver to one subscriber at once), each with its next `batch` wanted events."""
+        ...
+
+    async def settle(self, settlements: Sequence[Settlement]) -> None:
+        """Save each subscriber's state and end its claim."""
+        ...
+
+
+@runtime_checkable
 class FeedReader(Protocol):
     """Reads a feed; every failure is a FeedFailed value, never an exception."""
 
@@ -249,3 +303,10 @@ class TitlePatterns(Protocol):
     ) -> TitleSelection:
         """Titles matching `include` (all if None) and not `exclude`."""
         ...
+
+
+@runtime_checkable
+class EventSender(Protocol):
+    """Delivers one event to one subscriber; failures are NotDelivered values."""
+
+    async def send(self, subscriber: Subscriber, event: Event) -> Outcome: ...

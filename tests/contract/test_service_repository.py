@@ -74,7 +74,7 @@ async def test_registering_ends_the_back_off_and_keeps_the_last_error(store):
     module = (await store.services.register(downloader(), NOW)).module
     assert module.health == Health(last_seen=NOW)
     down = Health().down(NOW, "connection refused")
-    await store.services.save_health({module.module_id: down})
+    await store.services.save_health({module.module_id: down}, NOW)
 
     later = NOW + timedelta(seconds=5)
     again = await store.services.register(downloader(), later)
@@ -165,8 +165,8 @@ async def test_health_round_trips_and_unknown_modules_are_ignored(store, given):
     module = (await store.services.register(downloader(), NOW)).module
     health = Health(3, given.later(minutes=15), given.later(minutes=-1), "timed out")
 
-    await store.services.save_health({module.module_id: health, 424_242: Health(1)})
-    await store.services.save_health({})
+    await store.services.save_health({module.module_id: health, 424_242: Health(1)}, NOW)
+    await store.services.save_health({}, NOW)
 
     assert (await store.services.get(module.module_id)).health == health
     assert (await store.services.downloaders())[0].health == health

@@ -21,6 +21,7 @@ from adapters.postgres.retrying import on_deadlock
 from dispatch_domain.attempts import SUPERSEDED_REASON, Attempt, RetryPlan, plan_retries
 from dispatch_domain.cascade import LinkToPlace
 from dispatch_domain.errors import NotFound
+from dispatch_domain.events import EVENT_TYPES, event_type_for
 from dispatch_domain.model import DownloadFilter, DownloadView, Page, StatusCounts, Tracked
 from dispatch_domain.status import (
     ACTIVE,
@@ -185,12 +186,16 @@ def _values(members: Collection[DownloadStatus] | Collection[DownloadType]) -> l
 
 @functools.cache
 def _rules() -> dict[str, list[str]]:
-    """The transition table as three parallel arrays, the form the apply query joins on."""
+    """The transition table as three parallel arrays, the form the apply query joins on, and
+    the events' types as two more."""
     moves = sorted(TRANSITIONS.items())
+    kinds = sorted(EVENT_TYPES.items())
     return {
         "rule_sources": [source.value for (source, _), _ in moves],
         "rule_events": [event.value for (_, event), _ in moves],
         "rule_targets": [target.value for _, target in moves],
+        "kind_events": [event.value for event, _ in kinds],
+        "kind_types": [kind.value for _, kind in kinds],
     }
 
 
@@ -225,8 +230,15 @@ def _supersede_params(plan: RetryPlan, now: datetime) -> dict[str, Any]:
         "download_ids": plan.superseded,
         "cancelled": target_of(DownloadEvent.CANCEL).value,
         "reason": SUPERSEDED_REASON,
+        "event_type": _cancelled_type(),
         "now": now,
     }
+
+
+def _cancelled_type() -> str:
+    event_type = event_type_for(DownloadEvent.CANCEL)
+    assert event_type is not None, "a cancel is always an event"
+    return event_type.value
 
 
 def _attempt_params(plan: RetryPlan, now: datetime) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from adapters.postgres.errors import domain_errors
 from adapters.postgres.queries import load_queries
 from dispatch_domain.cascade import Downloader
 from dispatch_domain.errors import ACTIVE_AT_SERVICE, Conflict, NotFound
+from dispatch_domain.events import EventType
 from dispatch_domain.health import Health
 from dispatch_domain.model import (
     DEFAULT_PRIORITY,
@@ -30,6 +31,11 @@ from dispatch_domain.vocabulary import ServiceType
 Connection = AsyncConnection[Any]
 
 _DOWNLOADER = ServiceType.DOWNLOADER.value
+_HEALTH_EVENTS = {
+    "down": EventType.DOWNLOADER_DOWN.value,
+    "up": EventType.DOWNLOADER_UP.value,
+    "downloader": _DOWNLOADER,
+}
 
 
 @attrs.define
@@ -66,7 +72,7 @@ class PostgresServiceRepository:
         modules = await self._modules("enabled_of_type", {"service_type": _DOWNLOADER})
         return [module.as_downloader() for module in modules]
 
-    async def save_health(self, health: dict[int, Health]) -> None:
+    async def save_health(self, health: dict[int, Health], now: datetime) -> None:
         if not health:
             return
         items = sorted(health.items())
@@ -76,6 +82,8 @@ class PostgresServiceRepository:
             "backoff_untils": [value.backoff_until for _, value in items],
             "last_seens": [value.last_seen for _, value in items],
             "last_errors": [value.last_error for _, value in items],
+            "now": now,
+            **_HEALTH_EVENTS,
         }
         async with self.pool.connection() as conn:
             await conn.execute(load_queries("services")["save_health"], params)
@@ -163,4 +171,5 @@ def _upsert_params(registration: Registration, now: datetime) -> dict[str, Any]:
         "sync_endpoint": capabilities.sync_endpoint,
         "priority": priority if priority is not None else DEFAULT_PRIORITY,
         "now": now,
+        **_HEALTH_EVENTS,
     }

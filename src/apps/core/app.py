@@ -18,9 +18,11 @@ from apps.api_docs import offline_openapi_config, swagger_assets
 from apps.auth import bearer_guard
 from apps.core.container import CoreContainer
 from apps.core.routes.downloads import DownloadsController, Operations
+from apps.core.routes.events import EventsController
 from apps.core.routes.fetcher import receive_fetcher_results
 from apps.core.routes.health import health
 from apps.core.routes.services import ServicesController
+from apps.core.routes.subscribers import NotificationsController, WebhooksController
 from apps.core.routes.subscriptions import SubscriptionsController
 from apps.core.schemas import make_converter
 from apps.core.web import web_routes
@@ -50,6 +52,7 @@ class Runtime:
     follower: Any = None
     title_patterns: Any = None
     subscription_loop: Any = None
+    delivery_loop: Any = None
 
     async def resolve(self, container: CoreContainer) -> None:
         for field in attrs.fields(Runtime):
@@ -66,6 +69,8 @@ def dependencies(runtime: Runtime, container: CoreContainer) -> dict[str, Provid
         "links": _provide(lambda: runtime.store.links),
         "downloads": _provide(lambda: runtime.store.downloads),
         "services": _provide(lambda: runtime.store.services),
+        "events": _provide(lambda: runtime.store.events),
+        "subscribers": _provide(lambda: runtime.store.subscribers),
         "gateway": _provide(lambda: runtime.gateway),
         "clock": _provide(lambda: runtime.clock),
         "detectors": _provide(lambda: runtime.detectors),
@@ -75,6 +80,7 @@ def dependencies(runtime: Runtime, container: CoreContainer) -> dict[str, Provid
         "follower": _provide(lambda: runtime.follower),
         "title_patterns": _provide(lambda: runtime.title_patterns),
         "subscription_loop": _provide(lambda: runtime.subscription_loop),
+        "delivery_loop": _provide(lambda: runtime.delivery_loop),
         "settings": _provide(lambda: container.settings()),
         "converter": _provide(lambda: converter),
         "ops": _provide(
@@ -90,7 +96,12 @@ def lifespan(runtime: Runtime, container: CoreContainer) -> Callable[[Litestar],
     async def run(_: Litestar) -> AsyncIterator[None]:
         await _maybe_await(container.init_resources())
         await runtime.resolve(container)
-        loops = [runtime.dispatch_loop, runtime.poll_loop, runtime.subscription_loop]
+        loops = [
+            runtime.dispatch_loop,
+            runtime.poll_loop,
+            runtime.subscription_loop,
+            runtime.delivery_loop,
+        ]
         tasks = [asyncio.create_task(loop.run()) for loop in loops]
         runtime.dispatch_loop.wake()  # anything left pending by a previous run goes out now
         try:
@@ -134,6 +145,9 @@ def create_app(container: CoreContainer) -> Litestar:
             scrape,
             swagger_assets(),
             *web_routes(),
+            EventsController,
+            WebhooksController,
+            NotificationsController,
         ],
         dependencies=dependencies(runtime, container),
         guards=guards,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dependency_injector import containers, providers
 
+from adapters.delivery import AppriseSender, SenderByKind, WebhookSender
 from adapters.feeds import HttpFeedReader, RegexTitlePatterns
 from adapters.http_downloader import HttpDownloaderGateway
 from adapters.postgres import PostgresStore
 from apps.core import resources
+from apps.core.delivery import DeliveryLoop
 from apps.core.journal import JournaledDownloads
 from apps.core.loops import DispatchLoop, PollLoop
 from apps.core.metrics import CoreMetrics, MeteredGateway
@@ -16,6 +20,7 @@ from apps.core.settings import CoreSettings
 from apps.core.subscription_loop import SubscriptionLoop
 from dispatch_domain.clock import SystemClock
 from dispatch_domain.detection import DEFAULT_CHAIN
+from dispatch_domain.services.delivery import Deliverer
 from dispatch_domain.services.dispatch import Dispatcher
 from dispatch_domain.services.following import Follower
 from dispatch_domain.services.polling import Poller
@@ -101,4 +106,28 @@ class CoreContainer(containers.DeclarativeContainer):
         follower=follower,
         dispatch_loop=dispatch_loop,
         interval=settings.provided.subscription_sweep,
+    )
+
+    webhook_client = providers.Resource(
+        resources.http_client, timeout=settings.provided.webhook_timeout
+    )
+    event_sender = providers.Singleton(
+        SenderByKind,
+        webhook=providers.Singleton(WebhookSender, client=webhook_client),
+        apprise=providers.Singleton(AppriseSender),
+    )
+    deliverer = providers.Singleton(
+        Deliverer,
+        subscribers=store.provided.subscribers,
+        sender=event_sender,
+        clock=clock,
+        lease=providers.Factory(timedelta, seconds=settings.provided.delivery_lease),
+    )
+    delivery_loop = providers.Singleton(
+        DeliveryLoop,
+        deliverer=deliverer,
+        events=store.provided.events,
+        clock=clock,
+        interval=settings.provided.delivery_interval,
+        retention=settings.provided.event_retention,
     )

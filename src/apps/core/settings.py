@@ -45,6 +45,12 @@ CORE = SettingsTable(
         Setting("dispatch_lease", "DISPATCH_LEASE", 300.0,
                 "seconds before work claimed by a crashed Core goes out again",
                 flag="--dispatch-lease", kind=float),
+        Setting("event_retention_days", "EVENT_RETENTION_DAYS", 30.0,
+                "days events are kept before they are pruned", flag="--event-retention-days",
+                kind=float),
+        Setting("delivery_lease", "DELIVERY_LEASE", 120.0,
+                "seconds before a crashed Core's webhook and notification deliveries resume "
+                "elsewhere", flag="--delivery-lease", kind=float),
     ),
 ) + LOGGING + METRICS  # fmt: skip
 
@@ -74,11 +80,19 @@ class CoreSettings:
     subscription_sweep: float = 15.0  # how often Core looks for subscriptions due a fetch
     feed_timeout: float = 30.0  # a feed's whole request, body included
     database_timeout: float = 10.0  # how long a request waits for the database before a 503
+    event_retention_days: float = _default("event_retention_days")
+    delivery_interval: float = 1.0  # how often webhooks and notifications look for new events
+    webhook_timeout: float = 10.0
+    delivery_lease: float = _default("delivery_lease")
 
     @property
     def poll_claim(self) -> timedelta:
         """How long a poll claims a downloader: most of a cycle, so no process polls it twice."""
         return timedelta(seconds=self.poll_interval * 0.9)
+
+    @property
+    def event_retention(self) -> timedelta:
+        return timedelta(days=self.event_retention_days)
 
     @property
     def lease(self) -> timedelta:

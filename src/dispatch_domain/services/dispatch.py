@@ -100,7 +100,7 @@ class Dispatcher:
             answer = await self.gateway.submit(request.downloader, request.items)
             cascade = cascade.fold(answer)
         if cascade.health:
-            await self.services.save_health(dict(cascade.health))
+            await self.services.save_health(dict(cascade.health), self.clock.now())
         return cascade.outcomes()
 
     async def _withdraw(

@@ -88,7 +88,8 @@ class Poller:
         polled = await asyncio.gather(*(self._poll(d, by_module[d.module_id]) for d in due))
         transitions = [change for changes, _ in polled for change in changes]
         await self.services.save_health(
-            {d.module_id: health for d, (_, health) in zip(due, polled, strict=True)}
+            {d.module_id: health for d, (_, health) in zip(due, polled, strict=True)},
+            self.clock.now(),
         )
         applied = set(await self.downloads.apply(transitions, self.clock.now()))
         return Counter(change.target for change in transitions if change.download_id in applied)

@@ -2,6 +2,11 @@
 
 from dispatch_domain.testing.backend import FakeBackend
 from dispatch_domain.testing.clock import FakeClock
+from dispatch_domain.testing.events import (
+    FakeEventSender,
+    InMemoryEventLog,
+    InMemorySubscriberRepository,
+)
 from dispatch_domain.testing.gateway import (
     FakeDownloaderService,
     FakeGateway,
@@ -25,13 +30,16 @@ __all__ = [
     "FakeBackend",
     "FakeClock",
     "FakeDownloaderService",
+    "FakeEventSender",
     "FakeFeedReader",
     "FakeGateway",
     "InMemoryDownloadRepository",
+    "InMemoryEventLog",
     "InMemoryLinkRepository",
     "InMemoryServiceRepository",
     "InMemoryState",
     "InMemoryStore",
+    "InMemorySubscriberRepository",
     "InMemorySubscriptionRepository",
     "PlainTitlePatterns",
     "fake_hash",

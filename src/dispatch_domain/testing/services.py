@@ -9,6 +9,7 @@ import attrs
 
 from dispatch_domain.cascade import Downloader
 from dispatch_domain.errors import ACTIVE_AT_SERVICE, Conflict, NotFound
+from dispatch_domain.events import health_event
 from dispatch_domain.health import Health
 from dispatch_domain.model import (
     DEFAULT_PRIORITY,
@@ -46,6 +47,7 @@ class InMemoryServiceRepository:
             self.state.modules[module.module_id] = module
             return Registered(module, created=True)
         moved = (known.host, known.port) != (registration.host, registration.port)
+        self._record_health(known, known.health.up(now), now)
         module = attrs.evolve(
             known,
             service_type=registration.service_type,
@@ -68,12 +70,19 @@ class InMemoryServiceRepository:
             if module.service_type is ServiceType.DOWNLOADER and module.is_enabled
         ]
 
-    async def save_health(self, health: dict[int, Health]) -> None:
+    async def save_health(self, health: dict[int, Health], now: datetime) -> None:
         for module_id, value in health.items():
             if module_id in self.state.modules:
-                self.state.modules[module_id] = attrs.evolve(
-                    self.state.modules[module_id], health=value
-                )
+                known = self.state.modules[module_id]
+                self._record_health(known, value, now)
+                self.state.modules[module_id] = attrs.evolve(known, health=value)
+
+    def _record_health(self, module: ServiceModule, after: Health, now: datetime) -> None:
+        event_type = health_event(module.health, after)
+        if event_type is None or module.service_type is not ServiceType.DOWNLOADER:
+            return
+        reason = after.last_error if after.failures else None
+        self.state.record(event_type, now, module_id=module.module_id, reason=reason)
 
     async def modules(self, service_type: ServiceType | None = None) -> list[ServiceModule]:
         return [

@@ -7,6 +7,8 @@ from typing import Any
 
 import attrs
 
+from dispatch_domain.delivery import Subscriber
+from dispatch_domain.events import EventType
 from dispatch_domain.health import Health
 from dispatch_domain.model import DownloadView, FetcherReport, ServiceModule
 from dispatch_domain.subscriptions import Subscription
@@ -57,6 +59,19 @@ class DownloadRow:
         return remote_id
 
 
+@attrs.frozen
+class EventRow:
+    """A recorded event: what it is about, and what is known of it only at that moment."""
+
+    event_id: int
+    type: EventType
+    occurred_at: datetime
+    download_id: int | None = None
+    module_id: int | None = None
+    status: DownloadStatus | None = None
+    reason: str | None = None
+
+
 @attrs.define
 class InMemoryState:
     """Everything an in-memory store holds; the three repositories share one."""
@@ -68,11 +83,33 @@ class InMemoryState:
     poll_claims: dict[int, datetime] = attrs.Factory(dict)
     subscriptions: dict[int, Subscription] = attrs.Factory(dict)
     feed_claims: dict[int, datetime] = attrs.Factory(dict)
+    events: list[EventRow] = attrs.Factory(list)
+    subscribers: dict[int, Subscriber] = attrs.Factory(dict)
+    delivery_claims: dict[int, datetime] = attrs.Factory(dict)
     next_id: int = 0
+    next_event_id: int = 0
 
     def new_id(self) -> int:
         self.next_id += 1
         return self.next_id
+
+    def record(self, event_type: EventType, now: datetime, **about: Any) -> None:
+        """Record an event, as the Postgres store does in the change's own statement."""
+        self.next_event_id += 1
+        self.events.append(EventRow(self.next_event_id, event_type, now, **about))
+
+    def record_download(
+        self, event_type: EventType | None, row: DownloadRow, now: datetime
+    ) -> None:
+        if event_type is not None:
+            self.record(
+                event_type,
+                now,
+                download_id=row.download_id,
+                module_id=row.module_id,
+                status=row.status,
+                reason=row.learned["reason"],
+            )
 
     def view(self, row: DownloadRow) -> DownloadView:
         link = self.links[row.link_id]

@@ -18,6 +18,7 @@ from dispatch_domain.attempts import (
 )
 from dispatch_domain.cascade import LinkToPlace
 from dispatch_domain.errors import NotFound
+from dispatch_domain.events import event_type_for
 from dispatch_domain.model import (
     DownloadFilter,
     DownloadView,
@@ -29,6 +30,7 @@ from dispatch_domain.model import (
     Tracked,
 )
 from dispatch_domain.status import ACTIVE, TRACKED, DownloadEvent, apply
+from dispatch_domain.testing.events import InMemoryEventLog, InMemorySubscriberRepository
 from dispatch_domain.testing.services import InMemoryServiceRepository
 from dispatch_domain.testing.state import DownloadRow, InMemoryState, LinkRow
 from dispatch_domain.testing.subscriptions import InMemorySubscriptionRepository
@@ -129,6 +131,7 @@ class InMemoryDownloadRepository:
             if changes_nothing(row.status, row.learned, change):
                 continue
             _write(row, change, now)
+            self.state.record_download(event_type_for(change.event), row, now)
             applied.append(row.download_id)
         return applied
 
@@ -182,6 +185,7 @@ class InMemoryDownloadRepository:
             if row.status in SUPERSEDED_BY_RETRY:
                 row.status = apply(row.status, DownloadEvent.CANCEL)
                 row.learned["reason"], row.updated_at = SUPERSEDED_REASON, now
+                self.state.record_download(event_type_for(DownloadEvent.CANCEL), row, now)
             attempt = max(
                 r.attempt for r in self.state.downloads.values() if r.link_id == row.link_id
             )
@@ -246,16 +250,20 @@ def _matches(row: DownloadRow, query: DownloadFilter) -> bool:
 
 @attrs.define
 class InMemoryStore:
-    """The three repositories over one shared state, as the Postgres store offers them."""
+    """The repositories over one shared state, as the Postgres store offers them."""
 
     state: InMemoryState = attrs.Factory(InMemoryState)
     links: InMemoryLinkRepository = attrs.field(init=False)
     downloads: InMemoryDownloadRepository = attrs.field(init=False)
     services: InMemoryServiceRepository = attrs.field(init=False)
     subscriptions: InMemorySubscriptionRepository = attrs.field(init=False)
+    events: InMemoryEventLog = attrs.field(init=False)
+    subscribers: InMemorySubscriberRepository = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self.subscriptions = InMemorySubscriptionRepository(self.state)
+        self.events = InMemoryEventLog(self.state)
+        self.subscribers = InMemorySubscriberRepository(self.state)
         self.links = InMemoryLinkRepository(self.state)
         self.downloads = InMemoryDownloadRepository(self.state)
         self.services = InMemoryServiceRepository(self.state)

@@ -100,16 +100,15 @@ async def test_the_remote_id_migration_keeps_each_torrent_s_hash_and_fails_unfol
     pg_empty_url,
 ):
     await migrate(pg_empty_url)
-    later = [m for m in available() if m.version > "0002"]  # undone first, to reach 0002
-    if later:
-        await rollback(pg_empty_url, steps=len(later))
-    assert await rollback(pg_empty_url) == ["0002_remote_id"]
+    since_remote_id = [m.name for m in available() if m.version >= "0002"]
+    assert since_remote_id[0] == "0002_remote_id"
+    assert await rollback(pg_empty_url, steps=len(since_remote_id)) == since_remote_id[::-1]
     async with await AsyncConnection.connect(pg_empty_url) as conn:
         await conn.execute(_LEGACY_LINKS, {"hash": "ab" * 20})
         await conn.execute(_LEGACY_DOWNLOADS, {"hash": "ab" * 20})
         await conn.commit()
 
-    assert (await migrate(pg_empty_url))[0] == "0002_remote_id"
+    assert await migrate(pg_empty_url) == since_remote_id
 
     async with await AsyncConnection.connect(pg_empty_url) as conn:
         cursor = await conn.execute(

@@ -9,6 +9,8 @@ from psycopg import errors
 
 from adapters.postgres.errors import domain_errors
 from dispatch_domain import Conflict
+from dispatch_domain.delivery import SubscriberKind
+from dispatch_domain.events import EventType
 from dispatch_domain.status import ACTIVE
 from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState, ServiceType
 from tests.integration.postgres.posts import NOW, magnet, post_of, scalar
@@ -33,6 +35,8 @@ async def _constraint_values(pg_pool, name: str) -> set[str]:
         ("anime_links_download_type_check", DownloadType),
         ("downloader_capabilities_download_type_check", DownloadType),
         ("service_modules_service_type_check", ServiceType),
+        ("events_event_type_check", EventType),
+        ("event_subscribers_kind_check", SubscriberKind),
     ],
 )
 async def test_each_check_constraint_allows_exactly_the_domains_values(pg_pool, constraint, enum):

@@ -111,9 +111,10 @@ async def test_saving_health_costs_one_statement_at_any_size(pg_store, statement
     health = {module_id: Health(1) for module_id in range(1, 1_001)}
 
     small = await _cost(
-        statement_counter, lambda: pg_store.services.save_health(dict(list(health.items())[:10]))
+        statement_counter,
+        lambda: pg_store.services.save_health(dict(list(health.items())[:10]), NOW),
     )
-    large = await _cost(statement_counter, lambda: pg_store.services.save_health(health))
+    large = await _cost(statement_counter, lambda: pg_store.services.save_health(health, NOW))
 
     assert (small, large) == (1, 1)
 

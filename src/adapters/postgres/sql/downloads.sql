@@ -29,6 +29,8 @@ ORDER BY claimed.due_at, claimed.download_id;
 -- is named as the field of dispatch_domain.Transition it comes from). The two guards below
 -- are dispatch_domain.attempts' changes_nothing and makes_second_active, said in SQL so one
 -- statement decides a whole batch; the DownloadRepository contract suite holds them equal.
+-- Each applied change whose event has an event type (dispatch_domain.events.EVENT_TYPES,
+-- passed as two arrays) is recorded in the events outbox by the same statement.
 WITH rules AS (
     SELECT *
     FROM unnest(%(rule_sources)s::text[], %(rule_events)s::text[], %(rule_targets)s::text[])
@@ -41,7 +43,9 @@ WITH rules AS (
                 %(content_path)s::text[])
          AS change(download_id, event, retry_at, reason, remote_state, module_id, remote_id,
                    progress, size, content_path)
-)
+), kinds AS (
+    SELECT * FROM unnest(%(kind_events)s::text[], %(kind_types)s::text[]) AS kind(event, type)
+), applied AS (
 UPDATE downloads d
 SET status = rules.target,
     reason = changes.reason,
@@ -76,7 +80,16 @@ WHERE d.download_id = changes.download_id
                       WHERE other.link_id = d.link_id
                         AND other.download_id <> d.download_id
                         AND other.status = ANY(%(active)s::text[])))
-RETURNING d.download_id;
+RETURNING d.download_id, changes.event, d.status, d.reason, d.module_id
+), recorded AS (
+    INSERT INTO events (event_type, occurred_at, download_id, status, reason, module_id)
+    SELECT kinds.type, %(now)s, applied.download_id, applied.status, applied.reason,
+           applied.module_id
+    FROM applied
+    JOIN kinds ON kinds.event = applied.event
+    ORDER BY applied.download_id
+)
+SELECT download_id FROM applied;
 
 -- name: release_parked
 UPDATE downloads d
@@ -168,9 +181,16 @@ ORDER BY download_id
 FOR UPDATE;
 
 -- name: supersede
-UPDATE downloads
-SET status = %(cancelled)s, reason = %(reason)s, updated_at = %(now)s
-WHERE download_id = ANY(%(download_ids)s::bigint[]);
+WITH superseded AS (
+    UPDATE downloads
+    SET status = %(cancelled)s, reason = %(reason)s, updated_at = %(now)s
+    WHERE download_id = ANY(%(download_ids)s::bigint[])
+    RETURNING download_id, status, reason, module_id
+)
+INSERT INTO events (event_type, occurred_at, download_id, status, reason, module_id)
+SELECT %(event_type)s, %(now)s, download_id, status, reason, module_id
+FROM superseded
+ORDER BY download_id;
 
 -- name: add_attempts
 WITH made AS (

@@ -6,7 +6,11 @@ SELECT host, port FROM service_modules WHERE service_name = %(service_name)s FOR
 
 -- name: upsert
 -- A known name keeps the operator's priority and enabled flag. A service that registers is
--- up: its back-off ends (the last error stays visible as history).
+-- up: its back-off ends (the last error stays visible as history), and a downloader that was
+-- down records downloader.up.
+WITH before AS (
+    SELECT module_id, health_failures FROM service_modules WHERE service_name = %(service_name)s
+), upserted AS (
 INSERT INTO service_modules AS m
     (service_type, service_name, host, port, fetch_endpoint, download_endpoint, sync_endpoint,
      priority, last_seen_at, registered_at, updated_at)
@@ -24,7 +28,15 @@ SET service_type = excluded.service_type,
     backoff_until = NULL,
     last_seen_at = excluded.last_seen_at,
     updated_at = excluded.updated_at
-RETURNING module_id;
+RETURNING module_id, service_type
+), recorded AS (
+    INSERT INTO events (event_type, occurred_at, module_id)
+    SELECT %(up)s, %(now)s, upserted.module_id
+    FROM upserted
+    JOIN before ON before.module_id = upserted.module_id
+    WHERE before.health_failures > 0 AND upserted.service_type = %(downloader)s
+)
+SELECT module_id FROM upserted;
 
 -- name: drop_capabilities
 DELETE FROM downloader_capabilities
@@ -57,16 +69,40 @@ WHERE service_type = %(service_type)s AND is_enabled
 ORDER BY module_id;
 
 -- name: save_health
-UPDATE service_modules m
-SET health_failures = health.failures,
-    backoff_until = health.backoff_until,
-    last_seen_at = health.last_seen,
-    last_error = health.last_error
-FROM unnest(%(module_ids)s::bigint[], %(failures)s::integer[],
-            %(backoff_untils)s::timestamptz[], %(last_seens)s::timestamptz[],
-            %(last_errors)s::text[])
-     AS health(module_id, failures, backoff_until, last_seen, last_error)
-WHERE m.module_id = health.module_id;
+-- A downloader whose failures go from none to some records downloader.down, and back to none
+-- downloader.up (dispatch_domain.events.health_event), in the statement that saves it.
+WITH health AS (
+    SELECT *
+    FROM unnest(%(module_ids)s::bigint[], %(failures)s::integer[],
+                %(backoff_untils)s::timestamptz[], %(last_seens)s::timestamptz[],
+                %(last_errors)s::text[])
+         AS health(module_id, failures, backoff_until, last_seen, last_error)
+), before AS (
+    SELECT m.module_id, m.health_failures, m.service_type
+    FROM service_modules m
+    JOIN health ON health.module_id = m.module_id
+    FOR UPDATE OF m
+), saved AS (
+    UPDATE service_modules m
+    SET health_failures = health.failures,
+        backoff_until = health.backoff_until,
+        last_seen_at = health.last_seen,
+        last_error = health.last_error
+    FROM health
+    JOIN before ON before.module_id = health.module_id
+    WHERE m.module_id = health.module_id
+    RETURNING m.module_id, before.service_type, before.health_failures AS failures_before,
+              health.failures, health.last_error
+)
+INSERT INTO events (event_type, occurred_at, module_id, reason)
+SELECT CASE WHEN saved.failures > 0 THEN %(down)s ELSE %(up)s END,
+       %(now)s::timestamptz,
+       saved.module_id,
+       CASE WHEN saved.failures > 0 THEN saved.last_error END
+FROM saved
+WHERE saved.service_type = %(downloader)s
+  AND (saved.failures_before = 0) <> (saved.failures = 0)
+ORDER BY saved.module_id;
 
 -- name: update
 UPDATE service_modules

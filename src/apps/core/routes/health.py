@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 
 from apps.auth import PUBLIC
+from apps.core.delivery import DeliveryLoop
 from apps.core.loops import DispatchLoop, LoopState, PollLoop
 from apps.core.subscription_loop import SubscriptionLoop
 from apps.problems import describe
@@ -41,6 +42,7 @@ class HealthOut:
     dispatcher: LoopOut
     poller: LoopOut
     subscriptions: LoopOut
+    delivery: LoopOut  # webhooks and notifications
     problems: list[str] = attrs.field(factory=list)
 
 
@@ -59,11 +61,12 @@ async def health(
     dispatch_loop: NamedDependency[DispatchLoop],
     poll_loop: NamedDependency[PollLoop],
     subscription_loop: NamedDependency[SubscriptionLoop],
+    delivery_loop: NamedDependency[DeliveryLoop],
 ) -> Response[HealthOut]:
     """`ok`; `degraded` (200) when a downloader is backed off or a loop's last round failed;
     `error` (503) when the database is down, or when every enabled downloader of a type that
     has pending downloads is down. `problems` says each, in words."""
-    states = (dispatch_loop.state, poll_loop.state, subscription_loop.state)
+    states = (dispatch_loop.state, poll_loop.state, subscription_loop.state, delivery_loop.state)
     loops = tuple(LoopOut.of(state) for state in states)
     try:
         downloaders = await services.downloaders()  # real round trips to the database

@@ -1,0 +1,82 @@
+"""Event routes: page through recorded events, or follow new ones as Server-Sent Events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import attrs
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from adapters.event_json import event_document
+from dispatch_domain.errors import InvalidInput
+from dispatch_domain.ports import EventLog
+
+STREAM_POLL = 0.5  # seconds between looks for new events
+STREAM_LIFETIME = 30.0  # then the stream ends; EventSource reconnects with Last-Event-ID
+RECONNECT_MS = 500
+
+
+@attrs.frozen
+class EventPage:
+    """Events after `after`, oldest first; ask again with `after=next_after` for the rest."""
+
+    items: list[dict[str, Any]]
+    next_after: int
+
+
+class EventsController(Controller):
+    path = "/events"
+    tags = ["events"]
+
+    @get("/")
+    async def list_events(
+        self,
+        events: NamedDependency[EventLog],
+        after: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    ) -> EventPage:
+        """Recorded events with an id above `after`, oldest first, at most `limit`."""
+        found = await events.after(after, limit)
+        next_after = found[-1].event_id if found else after
+        return EventPage([event_document(e) for e in found], next_after)
+
+    @get("/stream")
+    async def stream_events(
+        self,
+        request: Request[Any, Any, Any],
+        events: NamedDependency[EventLog],
+        after: Annotated[int | None, QueryParameter(ge=0)] = None,
+    ) -> ServerSentEvent:
+        """New events as Server-Sent Events (`id` is the event id, `event` its type, `data`
+        the event as JSON). Starts after `after`, the Last-Event-ID header, or the newest."""
+        start = after if after is not None else _last_event_id(request)
+        if start is None:
+            start = await events.latest_id()
+        return ServerSentEvent(_follow(events, start), retry_duration=RECONNECT_MS)
+
+
+def _last_event_id(request: Request[Any, Any, Any]) -> int | None:
+    given = request.headers.get("last-event-id")
+    if given is None:
+        return None
+    if not given.strip().isdigit():
+        raise InvalidInput("Last-Event-ID must be an event id")
+    return int(given)
+
+
+async def _follow(events: EventLog, after: int) -> AsyncIterator[ServerSentEventMessage]:
+    ends_at = time.monotonic() + STREAM_LIFETIME
+    yield ServerSentEventMessage(data=None, comment="following events", retry=RECONNECT_MS)
+    while time.monotonic() < ends_at:
+        for event in await events.after(after, 100):
+            after = event.event_id
+            data = json.dumps(event_document(event), ensure_ascii=False)
+            yield ServerSentEventMessage(data=data, event=event.type.value, id=event.event_id)
+        await asyncio.sleep(STREAM_POLL)
