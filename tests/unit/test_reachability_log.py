@@ -27,11 +27,11 @@ async def test_down_then_down_again_then_up_logs_one_warning_and_one_info(
 
     for reason in ("connection refused", "timed out"):  # two failed rounds in a row
         (downloader,) = await services.downloaders()
-        await services.save_health({module.module_id: downloader.health.down(NOW, reason)})
+        await services.save_health({module.module_id: downloader.health.down(NOW, reason)}, NOW)
     (downloader,) = await services.downloaders()
-    await services.save_health({module.module_id: downloader.health.up(NOW)})
+    await services.save_health({module.module_id: downloader.health.up(NOW)}, NOW)
     (downloader,) = await services.downloaders()
-    await services.save_health({module.module_id: downloader.health.up(NOW)})
+    await services.save_health({module.module_id: downloader.health.up(NOW)}, NOW)
 
     lines = [(r.levelname, r.getMessage()) for r in caplog.records]
     assert lines == [

@@ -32,8 +32,8 @@ class ReachabilityLog:
     async def claim_polls(self, now: datetime, until: datetime) -> list[Downloader]:
         return self._note(await self.services.claim_polls(now, until))
 
-    async def save_health(self, health: dict[int, Health]) -> None:
-        await self.services.save_health(health)
+    async def save_health(self, health: dict[int, Health], now: datetime) -> None:
+        await self.services.save_health(health, now)
         for module_id, new in health.items():
             name, old = self._known.get(module_id, (f"#{module_id}", Health()))
             if old.failures == 0 and new.failures > 0:
