@@ -20,7 +20,8 @@ from dispatch_domain import (
     Refused,
     Unreachable,
 )
-from dispatch_domain.answers import SubmitAnswer
+from dispatch_domain.answers import AddRequest, SubmitAnswer
+from dispatch_domain.cascade import preferred_first
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 MAGNET = frozenset({DownloadType.MAGNET})
@@ -99,3 +100,28 @@ def test_a_finished_cascade_takes_no_more_answers() -> None:
     cascade = Cascade.start([], [], now=NOW)
     with pytest.raises(AssertionError, match=r"^fold\(\) after the cascade finished$"):
         cascade.fold(Answered({}))
+
+
+def test_a_batch_carries_each_link_s_save_path() -> None:
+    qb = Downloader(1, "qb", "http://127.0.0.1:1", MAGNET)
+    link = LinkToPlace(1, "magnet:?xt=urn:btih:" + "a" * 40, DownloadType.MAGNET, "Anime/x")
+    cascade = Cascade.start([link], [qb], now=NOW)
+    assert cascade.request is not None
+    assert cascade.request.items == (AddRequest(link.url, "Anime/x"),)
+
+
+def test_the_first_round_starts_with_the_lowest_module_id_among_equals() -> None:
+    a = Downloader(1, "a", "http://127.0.0.1:1", MAGNET)
+    b = Downloader(2, "b", "http://127.0.0.1:2", MAGNET)
+    cascade = Cascade.start(links(1), [b, a], now=NOW)
+    assert cascade.request is not None and cascade.request.downloader == a
+
+
+def test_only_a_downloader_both_named_and_taking_the_type_is_preferred() -> None:
+    magnets = Downloader(1, "qb", "http://127.0.0.1:1", MAGNET)
+    http = Downloader(2, "aria", "http://127.0.0.1:2", frozenset({DownloadType.HTTP}))
+    web = LinkToPlace(1, "https://files.example/a.mkv", DownloadType.HTTP, preferred="qb")
+    magnet = LinkToPlace(2, "magnet:?xt=urn:btih:" + "b" * 40, DownloadType.MAGNET)
+    assert preferred_first([web, magnet], [magnets, http]) == ()
+    named = LinkToPlace(3, "https://files.example/b.mkv", DownloadType.HTTP, preferred="aria")
+    assert preferred_first([named], [magnets, http]) == (http,)

@@ -206,8 +206,24 @@ async def test_a_cancel_of_a_download_not_at_a_downloader_asks_no_downloader(
 ) -> None:
     download_id, _ = await world.ingest()
     world.qb.down = True  # would refuse a cancel
-    results = await cancel_downloads([download_id], *world.args)  # type: ignore[arg-type]
+    downloads = Refusing(world.store.downloads, "shared_remote_ids")  # nothing held anywhere
+    results = await cancel_downloads(
+        [download_id],
+        downloads,  # type: ignore[arg-type]
+        world.store.services,
+        world.gateway,
+        world.clock,
+    )
     assert results == [ActionResult(download_id, True, S.CANCELLED)]
+
+
+async def test_cancelling_a_cancelled_download_again_is_not_done(world: World) -> None:
+    download_id = await placed(world)
+    await cancel_downloads([download_id], *world.args)  # type: ignore[arg-type]
+    again = await cancel_downloads([download_id], *world.args)  # type: ignore[arg-type]
+    assert again == [
+        ActionResult(download_id, False, S.CANCELLED, "a cancelled download cannot be cancelled")
+    ]
 
 
 async def test_a_retry_answers_each_download_in_id_order(world: World) -> None:
@@ -243,12 +259,30 @@ async def test_pause_and_resume_reach_the_downloader_and_are_recorded(world: Wor
 async def test_pause_says_why_it_cannot_be_done(world: World) -> None:
     download_id = await placed(world)
     world.qb.down = True
-    with pytest.raises(DownloaderUnavailable, match="^qb did not answer: connection refused$"):
+    with pytest.raises(DownloaderUnavailable, match=r"^qb did not answer: connection refused$"):
         await set_paused(download_id, True, *world.args)  # type: ignore[arg-type]
     world.qb.down = False
     world.qb.torrents.clear()
     with pytest.raises(Conflict, match=f"^qb no longer has download {download_id}$"):
         await set_paused(download_id, True, *world.args)  # type: ignore[arg-type]
+
+
+async def test_a_download_whose_downloader_was_unreachable_cannot_be_paused(
+    world: World,
+) -> None:
+    download_id = await placed(world)
+    world.qb.down = True
+    world.clock.advance(timedelta(minutes=1))
+    await Poller(
+        world.store.downloads, world.store.services, world.gateway, world.clock
+    ).poll_cycle()
+    world.qb.down = False
+    with pytest.raises(
+        Conflict,
+        match=f"^download {download_id} is downloader_error, not downloading at a downloader$",
+    ):
+        await set_paused(download_id, True, *world.args)  # type: ignore[arg-type]
+    assert world.qb.torrents[HASH].state is RemoteState.DOWNLOADING
 
 
 async def test_only_a_download_downloading_at_a_downloader_can_be_paused(world: World) -> None:
