@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dispatch_domain.detection import DEFAULT_CHAIN, HttpDetector
-from dispatch_domain.feeds import FeedFailed, FeedItem, FeedPage, Validators
+from dispatch_domain.feeds import FeedFailed, FeedItem, FeedPage, FeedRead, Validators
 from dispatch_domain.model import FetchedItem
 from dispatch_domain.services.following import (
     Follower,
@@ -85,18 +85,23 @@ async def test_a_round_claims_at_most_its_batch_of_due_subscriptions() -> None:
     assert len(await world.follower.claim_due()) == 1
 
 
-async def test_a_refresh_holds_its_claim_for_the_claim_time() -> None:
+async def test_a_refresh_holds_its_claim_while_it_fetches() -> None:
+    """While the feed is being read, a second Core four minutes later cannot claim it; once
+    recorded, the claim ends."""
     world = World(claim_for=timedelta(minutes=5))
     made = await world.subscribe()
-    claimed = await world.store.subscriptions.claim(made, NOW, NOW + timedelta(minutes=5))
-    assert claimed is not None
-    world.clock.advance(timedelta(minutes=5))
-    world.reader.feeds[FEED] = FeedFailed("HTTP 500")
-    await world.follower.refresh(made)  # the first claim has ended
+    seen = []
+
+    class SlowReader(FakeFeedReader):
+        async def read(self, feed_url: str, validators: Validators) -> FeedRead:
+            later = NOW + timedelta(minutes=4)
+            seen.append(await world.store.subscriptions.claim(made, later, later))
+            return FeedFailed("HTTP 500")
+
+    world.follower.reader = SlowReader()
+    await world.follower.refresh(made)
+    assert seen == [None]
     assert world.store.state.feed_claims == {}
-    # A refresh claims until now + 5 min: a second Core cannot claim it meanwhile.
-    assert await world.store.subscriptions.claim(made, NOW, NOW) is not None
-    assert world.store.state.feed_claims == {made: NOW}
 
 
 async def test_a_failed_fetch_is_answered_with_its_subscription_and_record() -> None:
@@ -153,16 +158,20 @@ async def test_every_field_of_a_feed_item_reaches_the_ingest_oldest_first() -> N
 
 
 async def test_the_follower_s_detectors_choose_the_link() -> None:
-    """A chain that knows only plain web downloads: the magnet is not a link, the page is."""
+    """A chain that knows only plain web downloads: the magnet is not a link, and the .torrent
+    URL is a plain file to it, as it is to the ingest of the same follower."""
     world = World(chain=type(DEFAULT_CHAIN)((HttpDetector(),)))
     made = await world.subscribe()
-    item = FeedItem("Frieren 01", link="https://files.example/ep1.mkv", enclosures=(magnet(1),))
+    item = FeedItem("Frieren 01", link="https://files.example/ep1.torrent", enclosures=(magnet(1),))
     world.reader.feeds[FEED] = FeedPage((item,), Validators(None, None))
     followed = await world.follower.refresh(made)
     assert followed.ingest is not None
     (download_id,) = followed.ingest.download_ids
     view = await world.store.downloads.get(download_id)
-    assert (view.url, view.download_type) == ("https://files.example/ep1.mkv", DownloadType.HTTP)
+    assert (view.url, view.download_type) == (
+        "https://files.example/ep1.torrent",
+        DownloadType.HTTP,
+    )
 
 
 @pytest.mark.parametrize(
