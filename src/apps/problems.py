@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
+import msgspec
 from litestar.exceptions import HTTPException
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
@@ -36,6 +37,8 @@ def _from_domain(error: DispatchError) -> ProblemDetailsException:
 
 
 def _from_http(error: HTTPException) -> ProblemDetailsException:
+    if error.status_code >= 500 and isinstance(error.__cause__, msgspec.ValidationError):
+        return _from_shape(error.__cause__)  # a body Litestar could not convert: the caller's
     if error.status_code >= 500 and error.__cause__ is not None:
         return _from_unexpected(error.__cause__)  # type: ignore[arg-type]
     extra = (
@@ -51,6 +54,13 @@ def _from_http(error: HTTPException) -> ProblemDetailsException:
         detail=error.detail,
         headers=error.headers,
         extra=extra,
+    )
+
+
+def _from_shape(error: msgspec.ValidationError) -> ProblemDetailsException:
+    """A body whose shape is wrong (an object where a list belongs, say): the caller's fault."""
+    return ProblemDetailsException(
+        status_code=400, title="Bad request", detail=f"the body does not fit: {error}"
     )
 
 
@@ -104,6 +114,7 @@ def problem_details_plugin(
     mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
         DispatchError: _from_domain,
         HTTPException: _from_http,
+        msgspec.ValidationError: _from_shape,
         Exception: _from_unexpected,
         **(extra or {}),
     }

@@ -14,6 +14,7 @@ import httpx
 from apps.core.app import create_app
 from apps.core.container import CoreContainer
 from apps.core.settings import CoreSettings
+from tests.support.loopback import confine
 from tests.support.serving import serving
 
 FAST = {
@@ -68,6 +69,7 @@ class RunningCore:
 async def running_core(database_url: str, **overrides: Any) -> AsyncIterator[RunningCore]:
     settings = CoreSettings(database_url=database_url, **{**FAST, **overrides})
     container = CoreContainer(settings=settings)
+    confine(container, settings.downloader_timeout)
     async with (
         serving(create_app(container)) as url,
         httpx.AsyncClient(base_url=url, timeout=30) as client,

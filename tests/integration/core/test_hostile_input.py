@@ -189,3 +189,19 @@ async def test_any_iso_8601_offset_is_stored_and_an_unrepresentable_date_is_the_
     assert answer["problems"] == [
         {"index": 1, "reason": "date-time out of range: 0001-01-01T00:00:00+01:00 @ $.pub_date"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/webhooks", {"url": "http://127.0.0.1:9/hook", "events": {}}),
+        ("/notifications", {"apprise_url": "json://127.0.0.1:9/", "events": "download.failed"}),
+    ],
+)
+async def test_a_field_of_the_wrong_shape_is_a_400_not_a_500(
+    core: RunningCore, path: str, body: dict[str, Any]
+) -> None:
+    answer = await core.client.post(path, json=body)
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == PROBLEM
+    assert "events" in answer.json()["detail"]
