@@ -23,8 +23,28 @@ def link_to_place(
 _STATUSES = {status.value: status for status in DownloadStatus}
 
 
-def tracked(download_id: int, module_id: int, remote_id: str, status: str) -> Tracked:
-    return Tracked(download_id, module_id, remote_id, _STATUSES[status])
+def tracked(  # one argument per column of the tracked query
+    download_id: int,
+    module_id: int,
+    remote_id: str,
+    status: str,
+    progress: float,
+    downloaded: int | None,
+    progress_at: datetime | None,
+    link_id: int,
+    attempt: int,
+) -> Tracked:
+    return Tracked(
+        download_id,
+        module_id,
+        remote_id,
+        _STATUSES[status],
+        progress=progress,
+        downloaded=downloaded,
+        progress_at=progress_at,
+        link_id=link_id,
+        attempt=attempt,
+    )
 
 
 def download_view(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -14,6 +14,7 @@ from dispatch_domain.cascade import Downloader
 from dispatch_domain.health import Health
 from dispatch_domain.model import Tracked
 from dispatch_domain.ports import Clock, DownloaderGateway, DownloadRepository, ServiceRepository
+from dispatch_domain.stalls import StallRule, progress_mark
 from dispatch_domain.status import REPORT_EVENTS, DownloadEvent
 from dispatch_domain.transition import Transition
 from dispatch_domain.vocabulary import DownloadStatus, RemoteState
@@ -21,27 +22,44 @@ from dispatch_domain.vocabulary import DownloadStatus, RemoteState
 GONE = "no longer in the downloader"
 
 
-def transitions_from_report(tracked: Sequence[Tracked], report: StatusReport) -> list[Transition]:
+def transitions_from_report(
+    tracked: Sequence[Tracked],
+    report: StatusReport,
+    now: datetime | None = None,
+    stalls: StallRule | None = None,
+    name: str = "its downloader",
+) -> list[Transition]:
     """What each followed download becomes, given what its downloader reported; one reported
-    in a word Core does not know stays as it was."""
+    in a word Core does not know stays as it was. With a `stalls` rule, one that has made no
+    progress for too long fails as stalled."""
     changes = []
     for download in tracked:
         if not report.understood(download.remote_id):
             continue
         status = report.status_for(download.remote_id)
-        event = REPORT_EVENTS[status.state]
+        mark = progress_mark(download, status, now) if now is not None else None
+        stalled = None
+        if stalls is not None and now is not None:
+            since = mark or download.progress_at or now
+            stalled = stalls.verdict(download, status, since, now, name)
+        event = DownloadEvent.STALLED if stalled else REPORT_EVENTS[status.state]
         changes.append(
             Transition(
                 download.download_id,
                 event,
-                reason=_reason(status.state, status.reason),
+                reason=stalled or _reason(status.state, status.reason),
                 progress=1.0 if status.state is RemoteState.COMPLETED else status.progress,
                 size=status.size or None,
                 remote_state=status.state,
                 content_path=status.content_path,
+                progress_at=mark,
+                **{field: getattr(status, field) for field in DETAILS},
             )
         )
     return changes
+
+
+DETAILS = ("downloaded", "download_speed", "eta", "peers", "seeds", "client_state", "has_metadata")
 
 
 def _reason(state: RemoteState, reported: str | None) -> str | None:
@@ -74,6 +92,7 @@ class Poller:
     gateway: DownloaderGateway
     clock: Clock
     claim_for: timedelta = timedelta(seconds=50)
+    stalls: StallRule | None = None  # None: nothing stalls
 
     async def poll_cycle(self) -> Counter[DownloadStatus]:
         now = self.clock.now()
@@ -105,4 +124,5 @@ class Poller:
         if isinstance(report, Unreachable):
             changes = transitions_when_unreachable(tracked, downloader.name, report.reason)
             return changes, downloader.health.down(now, report.reason)
-        return transitions_from_report(tracked, report), downloader.health.up(now)
+        changes = transitions_from_report(tracked, report, now, self.stalls, downloader.name)
+        return changes, downloader.health.up(now)

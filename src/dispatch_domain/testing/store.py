@@ -210,7 +210,19 @@ class InMemoryDownloadRepository:
         for row in sorted(self.state.downloads.values(), key=lambda r: r.download_id):
             at = row.module_id
             if row.status in TRACKED and at is not None and at in module_ids and row.remote_id:
-                followed.append(Tracked(row.download_id, at, row.remote_id, row.status))
+                followed.append(
+                    Tracked(
+                        row.download_id,
+                        at,
+                        row.remote_id,
+                        row.status,
+                        progress=row.learned["progress"],
+                        downloaded=row.learned["downloaded"],
+                        progress_at=row.learned["progress_at"],
+                        link_id=row.link_id,
+                        attempt=row.attempt,
+                    )
+                )
         return followed
 
     async def shared_remote_ids(
