@@ -12,10 +12,22 @@ from dispatch_domain.model import Capabilities, DownloadView, ServiceModule, Tra
 from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState, ServiceType
 
 
-def link_to_place(
-    download_id: int, url: str, download_type: str, save_path: str | None, preferred: str | None
+def link_to_place(  # one argument per column of claim_due
+    download_id: int,
+    url: str,
+    download_type: str,
+    save_path: str | None,
+    preferred: str | None,
+    excluded: Sequence[int] = (),
 ) -> LinkToPlace:
-    return LinkToPlace(download_id, url, DownloadType(download_type), save_path, preferred)
+    return LinkToPlace(
+        download_id,
+        url,
+        DownloadType(download_type),
+        save_path,
+        preferred,
+        excluded=frozenset(excluded),
+    )
 
 
 # A poll reads tens of thousands of these rows: a dict lookup is several times cheaper than

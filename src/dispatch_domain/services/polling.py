@@ -93,6 +93,7 @@ class Poller:
     clock: Clock
     claim_for: timedelta = timedelta(seconds=50)
     stalls: StallRule | None = None  # None: nothing stalls
+    max_attempts: int = 3  # a link whose downloads stall gets at most this many attempts
 
     async def poll_cycle(self) -> Counter[DownloadStatus]:
         now = self.clock.now()
@@ -111,7 +112,39 @@ class Poller:
             self.clock.now(),
         )
         applied = set(await self.downloads.apply(transitions, self.clock.now()))
+        await self._take_back_stalled(due, tracked, transitions, applied)
         return Counter(change.target for change in transitions if change.download_id in applied)
+
+    async def _take_back_stalled(
+        self,
+        due: Sequence[Downloader],
+        tracked: Sequence[Tracked],
+        transitions: Sequence[Transition],
+        applied: set[int],
+    ) -> None:
+        """Stalled downloads this process failed (a concurrent cancel, or another Core, wins
+        the row and so this step): removed from their clients, files kept, and tried again
+        while attempts are left; the next attempt avoids the downloaders it stalled at."""
+        stalled = {
+            t.download_id
+            for t in transitions
+            if t.event is DownloadEvent.STALLED and t.download_id in applied
+        }
+        if not stalled:
+            return
+        chosen = [d for d in tracked if d.download_id in stalled]
+        for downloader in due:
+            ids = sorted({d.remote_id for d in chosen if d.module_id == downloader.module_id})
+            if ids:
+                await self.gateway.cancel(downloader, ids)
+        enabled = {d.module_id for d in await self.services.downloaders()}
+        again = [
+            d.download_id
+            for d in chosen
+            if d.attempt < self.max_attempts and enabled - {d.module_id}
+        ]
+        if again:
+            await self.downloads.retry(again, self.clock.now())
 
     async def _poll(
         self, downloader: Downloader, tracked: list[Tracked]

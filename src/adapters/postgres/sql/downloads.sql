@@ -17,7 +17,14 @@ WITH due AS (
     RETURNING d.download_id, d.link_id, due.next_attempt_at AS due_at
 )
 SELECT claimed.download_id, l.url, l.download_type, l.save_path,
-       s.preferred_downloader AS preferred
+       s.preferred_downloader AS preferred,
+       -- the downloaders an earlier attempt of this link stalled at: never offered it again
+       ARRAY(SELECT DISTINCT e.module_id
+             FROM downloads earlier
+             JOIN events e ON e.download_id = earlier.download_id
+             WHERE earlier.link_id = claimed.link_id
+               AND e.event_type = %(stalled)s
+               AND e.module_id IS NOT NULL) AS excluded
 FROM claimed
 JOIN anime_links l ON l.link_id = claimed.link_id
 LEFT JOIN subscriptions s ON s.subscription_id = l.subscription_id
