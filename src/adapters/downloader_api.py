@@ -62,6 +62,13 @@ class StatusItem:
     save_path: str | None = None
     content_path: str | None = None
     reason: str | None = None
+    downloaded: int | None = None
+    download_speed: int | None = None
+    eta: int | None = None
+    peers: int | None = None
+    seeds: int | None = None
+    client_state: str | None = None
+    has_metadata: bool | None = None
 
 
 @attrs.frozen
@@ -127,7 +134,20 @@ def _status_fields(item: RemoteStatus) -> dict[str, Any]:
         "save_path": item.save_path,
         "content_path": item.content_path,
         "reason": item.reason,
+        **{name: getattr(item, name) for name in DETAIL_FIELDS},
     }
+
+
+# The optional details of a status, named alike on the wire and in the domain.
+DETAIL_FIELDS = (
+    "downloaded",
+    "download_speed",
+    "eta",
+    "peers",
+    "seeds",
+    "client_state",
+    "has_metadata",
+)
 
 
 def cancel_batch_result(cancelled: Mapping[str, bool]) -> CancelBatchResult:

@@ -85,6 +85,16 @@ class RemoteStatus:
     save_path: str | None = None
     content_path: str | None = None
     reason: str | None = None
+    # What the client knows besides (None: it does not say): bytes done, bytes per second,
+    # seconds left, peers and seeds connected, its own word for the state, and whether a
+    # magnet has its metadata yet.
+    downloaded: int | None = None
+    download_speed: int | None = None
+    eta: int | None = None
+    peers: int | None = None
+    seeds: int | None = None
+    client_state: str | None = None
+    has_metadata: bool | None = None
 
 
 @attrs.frozen

@@ -42,6 +42,7 @@ class LinkToPlace:
     download_type: DownloadType
     save_path: str | None = None
     preferred: str | None = None  # a downloader's name to offer it to first (a subscription's)
+    excluded: frozenset[int] = frozenset()  # module ids never offered it (it stalled there)
 
 
 @attrs.frozen
@@ -197,6 +198,7 @@ class Cascade:
             for link in self.links
             if link.download_id not in self.placed
             and link.download_type in downloader.download_types
+            and downloader.module_id not in link.excluded
             and _offered(link.preferred == downloader.name, preferred_step, offered_first)
         ]
 
@@ -259,7 +261,11 @@ class Cascade:
         reasons = self.reasons.get(link.download_id, ())
         if link.download_id in self.refused:
             return Refused(reasons)
-        capable = [d for d in self.order if link.download_type in d.download_types]
+        capable = [
+            d
+            for d in self.order
+            if link.download_type in d.download_types and d.module_id not in link.excluded
+        ]
         if not capable:
             return NoCapableDownloader()
         retry_at = min(self._health_of(d).backoff_until or self.now for d in capable)

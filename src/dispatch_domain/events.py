@@ -35,6 +35,7 @@ EVENT_TYPES: Mapping[DownloadEvent, EventType] = {
     E.NO_DOWNLOADER: T.DOWNLOAD_NO_DOWNLOADER,
     E.REPORTED_COMPLETED: T.DOWNLOAD_COMPLETED,
     E.REPORTED_FAILED: T.DOWNLOAD_FAILED,
+    E.STALLED: T.DOWNLOAD_STALLED,
     E.CANCEL: T.DOWNLOAD_CANCELLED,
 }
 """The event recorded when a transition is applied. A transition not in the table (a poll

@@ -173,6 +173,14 @@ class DownloadView:
     reason: str | None = None
     remote_state: RemoteState | None = None
     content_path: str | None = None
+    downloaded: int | None = None  # bytes, as its client counts them
+    download_speed: int | None = None  # bytes per second
+    eta: int | None = None  # seconds left, when its client can tell
+    peers: int | None = None
+    seeds: int | None = None
+    client_state: str | None = None  # the client's own word, e.g. metaDL, stalledDL
+    has_metadata: bool | None = None
+    progress_at: datetime | None = None  # when it last made progress
     next_attempt_at: datetime | None = None
 
     @property
@@ -206,6 +214,11 @@ class Tracked:
     module_id: int
     remote_id: str
     status: DownloadStatus
+    progress: float = 0.0
+    downloaded: int | None = None
+    progress_at: datetime | None = None  # when it last made progress; None: not yet polled
+    link_id: int = 0
+    attempt: int = 1
 
 
 StatusCounts = Mapping[DownloadStatus, int]

@@ -23,6 +23,7 @@ class DownloadEvent(StrEnum):
     REPORTED_COMPLETED = "reported_completed"
     REPORTED_FAILED = "reported_failed"  # client error, or the client no longer knows it
     POLL_UNREACHABLE = "poll_unreachable"  # its downloader did not answer a poll
+    STALLED = "stalled"  # no progress (or no metadata) for too long: taken off its client
     CANCEL = "cancel"
     RETRY = "retry"
 
@@ -47,6 +48,7 @@ TRANSITIONS: Mapping[tuple[DownloadStatus, DownloadEvent], DownloadStatus] = {
     **{(s, E.REPORTED_COMPLETED): S.COMPLETED for s in _AT_DOWNLOADER},
     **{(s, E.REPORTED_FAILED): S.FAILED for s in _AT_DOWNLOADER},
     **{(s, E.POLL_UNREACHABLE): S.DOWNLOADER_ERROR for s in _AT_DOWNLOADER},
+    (S.DOWNLOADING, E.STALLED): S.FAILED,
     **{(s, E.CANCEL): S.CANCELLED for s in CANCELLABLE},
     **{(s, E.RETRY): S.PENDING for s in RETRYABLE},
 }

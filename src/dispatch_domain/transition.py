@@ -34,6 +34,14 @@ class Transition:
     progress: float | None = attrs.field(default=None, converter=_progress)
     size: int | None = None
     content_path: str | None = None
+    downloaded: int | None = None
+    download_speed: int | None = None
+    eta: int | None = None
+    peers: int | None = None
+    seeds: int | None = None
+    client_state: str | None = None
+    has_metadata: bool | None = None
+    progress_at: datetime | None = None  # when it last made progress (the stall rule's mark)
 
     @property
     def target(self) -> DownloadStatus:

@@ -37,6 +37,7 @@ REAL = [
     "aria2-1.36",
 ]
 
+
 @pytest.fixture(params=["fake", *(pytest.param(name, marks=pytest.mark.real) for name in REAL)])
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[DownloadBackend]:
     client, _, version = str(request.param).partition("-")

@@ -42,6 +42,8 @@ def test_an_http_download_reports_its_numbers_and_file() -> None:
         name="episode-01.mkv",
         save_path="/srv/media/show",
         content_path="/srv/media/show/episode-01.mkv",
+        downloaded=250,
+        client_state="active",
     )
 
 
@@ -110,3 +112,27 @@ def test_a_running_download_is_preferred_to_a_finished_or_failed_one() -> None:
         [Entry("old", "error", HASH, error_code="1"), Entry("new", "paused", HASH)]
     )
     assert listing.find(HASH) == Entry("new", "paused", HASH)
+
+
+def test_a_magnet_waiting_for_metadata_has_no_metadata_and_reports_its_swarm() -> None:
+    row = {
+        "status": "active",
+        "completedLength": "0",
+        "downloadSpeed": "0",
+        "connections": "3",
+        "numSeeders": "1",
+        "files": [{"path": "[METADATA]deadbeef"}],
+        "bittorrent": {},
+    }
+    status = remote_status(HASH, row)
+    assert (status.has_metadata, status.peers, status.seeds, status.download_speed) == (
+        False,
+        3,
+        1,
+        0,
+    )
+
+
+def test_a_torrent_with_its_files_has_its_metadata() -> None:
+    row = {"status": "active", "files": [{"path": "/d/ep.mkv"}], "bittorrent": {"info": {}}}
+    assert remote_status(HASH, row).has_metadata is True

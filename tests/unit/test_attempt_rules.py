@@ -85,6 +85,14 @@ COLUMNS = {
     "progress": 0.5,
     "size": 100,
     "content_path": None,
+    "downloaded": None,
+    "download_speed": None,
+    "eta": None,
+    "peers": None,
+    "seeds": None,
+    "client_state": None,
+    "has_metadata": None,
+    "progress_at": None,
 }
 SAME = Transition(1, E.REPORTED_DOWNLOADING, remote_state=RemoteState.DOWNLOADING, progress=0.5)
 
@@ -122,6 +130,14 @@ def test_a_change_writes_reason_and_remote_state_always_and_the_rest_only_when_g
         "progress",
         "size",
         "content_path",
+        "downloaded",
+        "download_speed",
+        "eta",
+        "peers",
+        "seeds",
+        "client_state",
+        "has_metadata",
+        "progress_at",
     )
     assert Transition(1, E.ACCEPTED, module_id=3, remote_id="job-7").written() == {
         "reason": None,

@@ -102,3 +102,43 @@ def test_an_error_row_says_why() -> None:
     assert status.state is RemoteState.ERROR
     assert status.reason is not None
     assert "files" in status.reason
+
+
+def test_details_come_from_qbittorrents_own_fields() -> None:
+    row = {
+        "state": "stalledDL",
+        "progress": 0.12,
+        "downloaded": 1200,
+        "dlspeed": 0,
+        "eta": 8640000,
+        "num_seeds": 0,
+        "num_leechs": 4,
+        "has_metadata": True,
+    }
+    status = remote_status(HASH, row, StatusMemory())
+    assert (
+        status.downloaded,
+        status.download_speed,
+        status.eta,
+        status.peers,
+        status.seeds,
+        status.client_state,
+        status.has_metadata,
+    ) == (1200, 0, None, 4, 0, "stalledDL", True)
+
+
+def test_qbittorrent_4_5_says_no_metadata_by_a_total_size_of_minus_one() -> None:
+    row = {"state": "metaDL", "total_size": -1, "eta": 30}
+    status = remote_status(HASH, row, StatusMemory())
+    assert (status.has_metadata, status.eta, status.peers) == (False, 30, None)
+
+
+def test_odd_detail_fields_are_left_out_not_fatal() -> None:
+    row = {"state": "downloading", "dlspeed": "fast", "num_seeds": -1, "eta": None}
+    status = remote_status(HASH, row, StatusMemory())
+    assert (status.state, status.download_speed, status.seeds, status.eta) == (
+        RemoteState.DOWNLOADING,
+        None,
+        None,
+        None,
+    )

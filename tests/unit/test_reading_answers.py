@@ -93,3 +93,48 @@ def test_cancel_words_beyond_the_contract_are_that_hash_s_failure() -> None:
         {HASH_A: True, "c" * 40: False},
         {HASH_B: "failed: torrent is locked", "d" * 40: "no status given"},
     )
+
+
+def test_status_details_are_read_and_odd_or_unknown_ones_cost_nothing() -> None:
+    payload = {
+        "statuses": [
+            {
+                "hash": HASH_A,
+                "status": "downloading",
+                "progress": 0.5,
+                "downloaded": 500,
+                "download_speed": 1024,
+                "eta": 60,
+                "peers": 5,
+                "seeds": 2,
+                "client_state": "stalledDL",
+                "has_metadata": True,
+                "a_field_from_the_future": {"x": 1},
+            },
+            {
+                "hash": HASH_B,
+                "status": "downloading",
+                "downloaded": "lots",
+                "eta": -1,
+                "peers": True,
+                "client_state": 7,
+                "has_metadata": "yes",
+            },
+        ]
+    }
+
+    report = StatusReader().report([payload])
+
+    assert report.statuses[HASH_A] == RemoteStatus(
+        HASH_A,
+        RemoteState.DOWNLOADING,
+        0.5,
+        downloaded=500,
+        download_speed=1024,
+        eta=60,
+        peers=5,
+        seeds=2,
+        client_state="stalledDL",
+        has_metadata=True,
+    )
+    assert report.statuses[HASH_B] == RemoteStatus(HASH_B, RemoteState.DOWNLOADING)

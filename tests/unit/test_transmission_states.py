@@ -51,6 +51,7 @@ def test_a_local_error_is_an_error_with_transmissions_words() -> None:
             "Transmission reports an error for this torrent: "
             "No data found! Ensure your drives are connected"
         ),
+        client_state="stopped",
     )
 
 
@@ -59,3 +60,33 @@ def test_a_tracker_warning_or_error_does_not_stop_a_download(tracker_error: int)
     row = {"status": 4, "percentDone": 0.1, "error": tracker_error, "errorString": "timed out"}
     status = remote_status(HASH, row)
     assert (status.state, status.reason) == (RemoteState.DOWNLOADING, None)
+
+
+def test_details_come_from_transmissions_own_fields() -> None:
+    row = {
+        "status": 4,
+        "percentDone": 0.5,
+        "rateDownload": 2048,
+        "eta": 120,
+        "peersConnected": 7,
+        "peersSendingToUs": 2,
+        "metadataPercentComplete": 1,
+        "downloadedEver": 600,
+        "haveValid": 500,
+    }
+    status = remote_status(HASH, row)
+    assert (
+        status.downloaded,
+        status.download_speed,
+        status.eta,
+        status.peers,
+        status.seeds,
+        status.client_state,
+        status.has_metadata,
+    ) == (500, 2048, 120, 7, 2, "downloading", True)
+
+
+def test_an_unknown_eta_and_a_magnet_without_metadata() -> None:
+    row = {"status": 4, "eta": -1, "metadataPercentComplete": 0.25}
+    status = remote_status(HASH, row)
+    assert (status.eta, status.has_metadata) == (None, False)

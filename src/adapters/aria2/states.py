@@ -20,6 +20,9 @@ STATUS_KEYS = (
     "files",
     "bittorrent",
     "seeder",
+    "downloadSpeed",
+    "connections",
+    "numSeeders",
 )
 
 STATE_TABLE: Mapping[str, RemoteState] = {
@@ -60,7 +63,29 @@ def remote_status(remote_id: str, row: Mapping[str, Any]) -> RemoteStatus:
         save_path=folder,
         content_path=content,
         reason=_reason(row) if state is RemoteState.ERROR else None,
+        **details(row, done),
     )
+
+
+def details(row: Mapping[str, Any], done: int) -> dict[str, Any]:
+    """What aria2 says besides the state (numbers as strings). A magnet's download is still
+    fetching metadata while its file is the [METADATA] placeholder; an http download has no
+    metadata to wait for (None)."""
+    files = row.get("files")
+    paths = [str(f.get("path") or "") for f in files if isinstance(f, dict)] if files else []
+    waiting = any(p.startswith(METADATA_PREFIX) for p in paths)
+    torrent = isinstance(row.get("bittorrent"), dict)
+    speed = _number(row.get("downloadSpeed"))
+    status = str(row.get("status") or "") or None
+    return {
+        "downloaded": done,
+        "download_speed": speed if row.get("downloadSpeed") is not None else None,
+        "eta": None,
+        "peers": _number(row.get("connections")) if row.get("connections") is not None else None,
+        "seeds": _number(row.get("numSeeders")) if row.get("numSeeders") is not None else None,
+        "client_state": status,
+        "has_metadata": False if waiting else (True if torrent else None),
+    }
 
 
 def file_paths(row: Mapping[str, Any]) -> list[str]:

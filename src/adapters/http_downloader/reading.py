@@ -95,7 +95,12 @@ class StatusReader:
             self._note(f"{word} with unreadable fields")
             return None
         return RemoteStatus(
-            remote_id=remote_id, state=state, progress=progress, size=size, **fields
+            remote_id=remote_id,
+            state=state,
+            progress=progress,
+            size=size,
+            **fields,
+            **details(item),
         )
 
     def _note(self, word: str) -> None:
@@ -121,6 +126,27 @@ def cancel_report(payload: Any) -> CancelReport:
         else:
             failed[remote_key(remote_id)] = status or "no status given"
     return CancelReport(cancelled, failed)
+
+
+_COUNTS = ("downloaded", "download_speed", "eta", "peers", "seeds")
+
+
+def details(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The optional details of a status item; one missing or unreadable is None, never an
+    error: a downloader that says less, or says it oddly, still has its status read."""
+    found: dict[str, Any] = {name: _count(item.get(name)) for name in _COUNTS}
+    state = item.get("client_state")
+    found["client_state"] = state[:100] if isinstance(state, str) and state else None
+    metadata = item.get("has_metadata")
+    found["has_metadata"] = metadata if isinstance(metadata, bool) else None
+    return found
+
+
+def _count(value: Any) -> int | None:
+    """A non-negative whole number, or None (a bool is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value) if 0 <= value < 2**63 else None
 
 
 def _text(item: Any, key: str) -> str | None:

@@ -21,7 +21,7 @@ from adapters.postgres.retrying import on_deadlock
 from dispatch_domain.attempts import SUPERSEDED_REASON, Attempt, RetryPlan, plan_retries
 from dispatch_domain.cascade import LinkToPlace
 from dispatch_domain.errors import NotFound
-from dispatch_domain.events import EVENT_TYPES, event_type_for
+from dispatch_domain.events import EVENT_TYPES, EventType, event_type_for
 from dispatch_domain.model import DownloadFilter, DownloadView, Page, StatusCounts, Tracked
 from dispatch_domain.status import (
     ACTIVE,
@@ -49,6 +49,7 @@ class PostgresDownloadRepository:
             "now": now,
             "limit": limit,
             "lease_until": now + lease,
+            "stalled": EventType.DOWNLOAD_STALLED.value,
         }
         return await self._fetch(rows.link_to_place, "claim_due", params)
 

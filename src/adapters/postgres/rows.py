@@ -12,10 +12,22 @@ from dispatch_domain.model import Capabilities, DownloadView, ServiceModule, Tra
 from dispatch_domain.vocabulary import DownloadStatus, DownloadType, RemoteState, ServiceType
 
 
-def link_to_place(
-    download_id: int, url: str, download_type: str, save_path: str | None, preferred: str | None
+def link_to_place(  # one argument per column of claim_due
+    download_id: int,
+    url: str,
+    download_type: str,
+    save_path: str | None,
+    preferred: str | None,
+    excluded: Sequence[int] = (),
 ) -> LinkToPlace:
-    return LinkToPlace(download_id, url, DownloadType(download_type), save_path, preferred)
+    return LinkToPlace(
+        download_id,
+        url,
+        DownloadType(download_type),
+        save_path,
+        preferred,
+        excluded=frozenset(excluded),
+    )
 
 
 # A poll reads tens of thousands of these rows: a dict lookup is several times cheaper than
@@ -23,8 +35,28 @@ def link_to_place(
 _STATUSES = {status.value: status for status in DownloadStatus}
 
 
-def tracked(download_id: int, module_id: int, remote_id: str, status: str) -> Tracked:
-    return Tracked(download_id, module_id, remote_id, _STATUSES[status])
+def tracked(  # one argument per column of the tracked query
+    download_id: int,
+    module_id: int,
+    remote_id: str,
+    status: str,
+    progress: float,
+    downloaded: int | None,
+    progress_at: datetime | None,
+    link_id: int,
+    attempt: int,
+) -> Tracked:
+    return Tracked(
+        download_id,
+        module_id,
+        remote_id,
+        _STATUSES[status],
+        progress=progress,
+        downloaded=downloaded,
+        progress_at=progress_at,
+        link_id=link_id,
+        attempt=attempt,
+    )
 
 
 def download_view(

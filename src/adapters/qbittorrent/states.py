@@ -99,4 +99,41 @@ def remote_status(
         save_path=torrent.get("save_path") or None,
         content_path=torrent.get("content_path") or None,
         reason=_ERROR_REASONS.get(qbt_state),
+        **details(torrent),
     )
+
+
+# qBittorrent's `eta` for "never" (100 days); Core shows none instead.
+ETA_INFINITE = 8_640_000
+_NO_METADATA_STATES = frozenset({"metaDL", "forcedMetaDL"})
+
+
+def details(torrent: Mapping[str, Any]) -> dict[str, Any]:
+    """What qBittorrent says besides the state; a field it lacks (older versions) is None.
+    Version 4.5 has no `has_metadata`: a magnet without it reports total_size -1 or metaDL."""
+    seeds, leechers = _count(torrent.get("num_seeds")), _count(torrent.get("num_leechs"))
+    eta = _count(torrent.get("eta"))
+    state = torrent.get("state")
+    metadata = torrent.get("has_metadata")
+    if not isinstance(metadata, bool):
+        total = torrent.get("total_size")
+        metadata = (
+            None
+            if total is None and state is None
+            else (total != -1 and state not in _NO_METADATA_STATES)
+        )
+    return {
+        "downloaded": _count(torrent.get("downloaded")),
+        "download_speed": _count(torrent.get("dlspeed")),
+        "eta": None if eta is None or eta >= ETA_INFINITE else eta,
+        "peers": None if seeds is None and leechers is None else (seeds or 0) + (leechers or 0),
+        "seeds": seeds,
+        "client_state": state if isinstance(state, str) and state else None,
+        "has_metadata": metadata,
+    }
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value) if 0 <= value < 2**63 else None

@@ -17,6 +17,13 @@ FIELDS = (
     "errorString",
     "name",
     "downloadDir",
+    "rateDownload",
+    "eta",
+    "peersConnected",
+    "peersSendingToUs",
+    "metadataPercentComplete",
+    "downloadedEver",
+    "haveValid",
 )
 
 STOPPED, CHECK_WAIT, CHECKING, DOWNLOAD_WAIT, DOWNLOADING, SEED_WAIT, SEEDING = range(7)
@@ -57,7 +64,38 @@ def remote_status(torrent_hash: str, torrent: Mapping[str, Any]) -> RemoteStatus
         save_path=folder,
         content_path=f"{folder.rstrip('/')}/{name}" if folder and name else None,
         reason=reason,
+        **details(torrent),
     )
+
+
+_STATUS_WORDS = ("stopped", "check_wait", "checking", "download_wait", "downloading",
+                 "seed_wait", "seeding")  # fmt: skip
+
+
+def details(torrent: Mapping[str, Any]) -> dict[str, Any]:
+    """What Transmission says besides the state; a field it lacks is None. `eta` is -1 when
+    unknown and -2 when never. Bytes done are the verified ones (`haveValid`), else all
+    received."""
+    status = torrent.get("status")
+    metadata = torrent.get("metadataPercentComplete")
+    has_valid = _count(torrent.get("haveValid"))
+    return {
+        "downloaded": has_valid if has_valid is not None else _count(torrent.get("downloadedEver")),
+        "download_speed": _count(torrent.get("rateDownload")),
+        "eta": _count(torrent.get("eta")),
+        "peers": _count(torrent.get("peersConnected")),
+        "seeds": _count(torrent.get("peersSendingToUs")),
+        "client_state": _STATUS_WORDS[status]
+        if isinstance(status, int) and 0 <= status < len(_STATUS_WORDS)
+        else None,
+        "has_metadata": metadata >= 1.0 if isinstance(metadata, int | float) else None,
+    }
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value) if 0 <= value < 2**63 else None
 
 
 def _progress(torrent: Mapping[str, Any]) -> float:

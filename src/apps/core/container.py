@@ -70,6 +70,8 @@ class CoreContainer(containers.DeclarativeContainer):
         gateway=gateway,
         clock=clock,
         claim_for=settings.provided.poll_claim,
+        stalls=settings.provided.stall_rule,
+        max_attempts=settings.provided.max_attempts,
     )
     poll_loop = providers.Singleton(
         PollLoop,

@@ -13,6 +13,7 @@ import attrs
 
 from apps.network import is_loopback
 from apps.settings_table import CORE_PORT, LOGGING, METRICS, Setting, SettingsTable
+from dispatch_domain.stalls import StallRule
 
 LOOPBACK = "127.0.0.1"
 
@@ -34,8 +35,19 @@ CORE = SettingsTable(
         Setting("downloader_timeout", "DOWNLOADER_TIMEOUT", 30.0,
                 "seconds to wait for a downloader service", flag="--downloader-timeout",
                 kind=float),
-        Setting("poll_interval", "DOWNLOAD_POLL_INTERVAL", 60.0, "seconds between status polls",
+        Setting("poll_interval", "DOWNLOAD_POLL_INTERVAL", 5.0,
+                "seconds between status polls while a downloader has active downloads",
                 flag="--poll-interval", kind=float),
+        Setting("stall_timeout", "STALL_TIMEOUT", 21600.0,
+                "seconds without progress before a download stalls: it is removed from its "
+                "client (files kept), fails and goes to another downloader; 0 = off",
+                flag="--stall-timeout", kind=float),
+        Setting("metadata_timeout", "METADATA_TIMEOUT", 3600.0,
+                "seconds a magnet may wait for its metadata before it stalls; 0 = off",
+                flag="--metadata-timeout", kind=float),
+        Setting("max_attempts", "MAX_ATTEMPTS", 3,
+                "attempts a link gets when its downloads stall", flag="--max-attempts",
+                kind=int),
         Setting("sweep_interval", "DISPATCH_SWEEP_INTERVAL", 5.0,
                 "seconds between looks for due or left-over work", flag="--sweep-interval",
                 kind=float),
@@ -70,6 +82,9 @@ class CoreSettings:
     downloader_timeout: float = _default("downloader_timeout")
     poll_interval: float = _default("poll_interval")
     poll_soon_after_dispatch: float = 5.0
+    stall_timeout: float = _default("stall_timeout")
+    metadata_timeout: float = _default("metadata_timeout")
+    max_attempts: int = _default("max_attempts")
     sweep_interval: float = _default("sweep_interval")
     dispatch_wait: float = _default("dispatch_wait")
     dispatch_batch: int = 50_000  # a whole post (at most 50,000 items) goes out in one round
@@ -89,6 +104,15 @@ class CoreSettings:
     def poll_claim(self) -> timedelta:
         """How long a poll claims a downloader: most of a cycle, so no process polls it twice."""
         return timedelta(seconds=self.poll_interval * 0.9)
+
+    @property
+    def stall_rule(self) -> StallRule:
+        return StallRule(
+            stall_after=timedelta(seconds=self.stall_timeout) if self.stall_timeout else None,
+            metadata_within=(
+                timedelta(seconds=self.metadata_timeout) if self.metadata_timeout else None
+            ),
+        )
 
     @property
     def event_retention(self) -> timedelta:

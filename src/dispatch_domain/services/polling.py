@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -14,6 +14,7 @@ from dispatch_domain.cascade import Downloader
 from dispatch_domain.health import Health
 from dispatch_domain.model import Tracked
 from dispatch_domain.ports import Clock, DownloaderGateway, DownloadRepository, ServiceRepository
+from dispatch_domain.stalls import StallRule, progress_mark
 from dispatch_domain.status import REPORT_EVENTS, DownloadEvent
 from dispatch_domain.transition import Transition
 from dispatch_domain.vocabulary import DownloadStatus, RemoteState
@@ -21,27 +22,44 @@ from dispatch_domain.vocabulary import DownloadStatus, RemoteState
 GONE = "no longer in the downloader"
 
 
-def transitions_from_report(tracked: Sequence[Tracked], report: StatusReport) -> list[Transition]:
+def transitions_from_report(
+    tracked: Sequence[Tracked],
+    report: StatusReport,
+    now: datetime | None = None,
+    stalls: StallRule | None = None,
+    name: str = "its downloader",
+) -> list[Transition]:
     """What each followed download becomes, given what its downloader reported; one reported
-    in a word Core does not know stays as it was."""
+    in a word Core does not know stays as it was. With a `stalls` rule, one that has made no
+    progress for too long fails as stalled."""
     changes = []
     for download in tracked:
         if not report.understood(download.remote_id):
             continue
         status = report.status_for(download.remote_id)
-        event = REPORT_EVENTS[status.state]
+        mark = progress_mark(download, status, now) if now is not None else None
+        stalled = None
+        if stalls is not None and now is not None:
+            since = mark or download.progress_at or now
+            stalled = stalls.verdict(download, status, since, now, name)
+        event = DownloadEvent.STALLED if stalled else REPORT_EVENTS[status.state]
         changes.append(
             Transition(
                 download.download_id,
                 event,
-                reason=_reason(status.state, status.reason),
+                reason=stalled or _reason(status.state, status.reason),
                 progress=1.0 if status.state is RemoteState.COMPLETED else status.progress,
                 size=status.size or None,
                 remote_state=status.state,
                 content_path=status.content_path,
+                progress_at=mark,
+                **{field: getattr(status, field) for field in DETAILS},
             )
         )
     return changes
+
+
+DETAILS = ("downloaded", "download_speed", "eta", "peers", "seeds", "client_state", "has_metadata")
 
 
 def _reason(state: RemoteState, reported: str | None) -> str | None:
@@ -74,6 +92,8 @@ class Poller:
     gateway: DownloaderGateway
     clock: Clock
     claim_for: timedelta = timedelta(seconds=50)
+    stalls: StallRule | None = None  # None: nothing stalls
+    max_attempts: int = 3  # a link whose downloads stall gets at most this many attempts
 
     async def poll_cycle(self) -> Counter[DownloadStatus]:
         now = self.clock.now()
@@ -92,7 +112,39 @@ class Poller:
             self.clock.now(),
         )
         applied = set(await self.downloads.apply(transitions, self.clock.now()))
+        await self._take_back_stalled(due, tracked, transitions, applied)
         return Counter(change.target for change in transitions if change.download_id in applied)
+
+    async def _take_back_stalled(
+        self,
+        due: Sequence[Downloader],
+        tracked: Sequence[Tracked],
+        transitions: Sequence[Transition],
+        applied: set[int],
+    ) -> None:
+        """Stalled downloads this process failed (a concurrent cancel, or another Core, wins
+        the row and so this step): removed from their clients, files kept, and tried again
+        while attempts are left; the next attempt avoids the downloaders it stalled at."""
+        stalled = {
+            t.download_id
+            for t in transitions
+            if t.event is DownloadEvent.STALLED and t.download_id in applied
+        }
+        if not stalled:
+            return
+        chosen = [d for d in tracked if d.download_id in stalled]
+        for downloader in due:
+            ids = sorted({d.remote_id for d in chosen if d.module_id == downloader.module_id})
+            if ids:
+                await self.gateway.cancel(downloader, ids)
+        enabled = {d.module_id for d in await self.services.downloaders()}
+        again = [
+            d.download_id
+            for d in chosen
+            if d.attempt < self.max_attempts and enabled - {d.module_id}
+        ]
+        if again:
+            await self.downloads.retry(again, self.clock.now())
 
     async def _poll(
         self, downloader: Downloader, tracked: list[Tracked]
@@ -105,4 +157,5 @@ class Poller:
         if isinstance(report, Unreachable):
             changes = transitions_when_unreachable(tracked, downloader.name, report.reason)
             return changes, downloader.health.down(now, report.reason)
-        return transitions_from_report(tracked, report), downloader.health.up(now)
+        changes = transitions_from_report(tracked, report, now, self.stalls, downloader.name)
+        return changes, downloader.health.up(now)

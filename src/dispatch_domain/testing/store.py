@@ -18,7 +18,7 @@ from dispatch_domain.attempts import (
 )
 from dispatch_domain.cascade import LinkToPlace
 from dispatch_domain.errors import NotFound
-from dispatch_domain.events import event_type_for
+from dispatch_domain.events import EventType, event_type_for
 from dispatch_domain.model import (
     DownloadFilter,
     DownloadView,
@@ -117,10 +117,25 @@ class InMemoryDownloadRepository:
             preferred = self.state.preferred_for(link)
             claimed.append(
                 LinkToPlace(
-                    row.download_id, link.url, link.download_type, link.save_path, preferred
+                    row.download_id,
+                    link.url,
+                    link.download_type,
+                    link.save_path,
+                    preferred,
+                    excluded=self._stalled_at(row.link_id),
                 )
             )
         return claimed
+
+    def _stalled_at(self, link_id: int) -> frozenset[int]:
+        attempts = {r.download_id for r in self.state.downloads.values() if r.link_id == link_id}
+        return frozenset(
+            e.module_id
+            for e in self.state.events
+            if e.type is EventType.DOWNLOAD_STALLED
+            and e.download_id in attempts
+            and e.module_id is not None
+        )
 
     async def apply(self, transitions: Sequence[Transition], now: datetime) -> list[int]:
         applied: list[int] = []
@@ -210,7 +225,19 @@ class InMemoryDownloadRepository:
         for row in sorted(self.state.downloads.values(), key=lambda r: r.download_id):
             at = row.module_id
             if row.status in TRACKED and at is not None and at in module_ids and row.remote_id:
-                followed.append(Tracked(row.download_id, at, row.remote_id, row.status))
+                followed.append(
+                    Tracked(
+                        row.download_id,
+                        at,
+                        row.remote_id,
+                        row.status,
+                        progress=row.learned["progress"],
+                        downloaded=row.learned["downloaded"],
+                        progress_at=row.learned["progress_at"],
+                        link_id=row.link_id,
+                        attempt=row.attempt,
+                    )
+                )
         return followed
 
     async def shared_remote_ids(

@@ -17,7 +17,14 @@ WITH due AS (
     RETURNING d.download_id, d.link_id, due.next_attempt_at AS due_at
 )
 SELECT claimed.download_id, l.url, l.download_type, l.save_path,
-       s.preferred_downloader AS preferred
+       s.preferred_downloader AS preferred,
+       -- the downloaders an earlier attempt of this link stalled at: never offered it again
+       ARRAY(SELECT DISTINCT e.module_id
+             FROM downloads earlier
+             JOIN events e ON e.download_id = earlier.download_id
+             WHERE earlier.link_id = claimed.link_id
+               AND e.event_type = %(stalled)s
+               AND e.module_id IS NOT NULL) AS excluded
 FROM claimed
 JOIN anime_links l ON l.link_id = claimed.link_id
 LEFT JOIN subscriptions s ON s.subscription_id = l.subscription_id
@@ -40,9 +47,13 @@ WITH rules AS (
     FROM unnest(%(download_id)s::bigint[], %(event)s::text[], %(retry_at)s::timestamptz[],
                 %(reason)s::text[], %(remote_state)s::text[], %(module_id)s::bigint[],
                 %(remote_id)s::text[], %(progress)s::double precision[], %(size)s::bigint[],
-                %(content_path)s::text[])
+                %(content_path)s::text[], %(downloaded)s::bigint[],
+                %(download_speed)s::bigint[], %(eta)s::bigint[], %(peers)s::integer[],
+                %(seeds)s::integer[], %(client_state)s::text[], %(has_metadata)s::boolean[],
+                %(progress_at)s::timestamptz[])
          AS change(download_id, event, retry_at, reason, remote_state, module_id, remote_id,
-                   progress, size, content_path)
+                   progress, size, content_path, downloaded, download_speed, eta, peers,
+                   seeds, client_state, has_metadata, progress_at)
 ), kinds AS (
     SELECT * FROM unnest(%(kind_events)s::text[], %(kind_types)s::text[]) AS kind(event, type)
 ), applied AS (
@@ -58,7 +69,15 @@ SET status = rules.target,
     remote_id = coalesce(changes.remote_id, d.remote_id),
     progress = coalesce(changes.progress, d.progress),
     size = coalesce(changes.size, d.size),
-    content_path = coalesce(changes.content_path, d.content_path)
+    content_path = coalesce(changes.content_path, d.content_path),
+    downloaded = coalesce(changes.downloaded, d.downloaded),
+    download_speed = coalesce(changes.download_speed, d.download_speed),
+    eta = coalesce(changes.eta, d.eta),
+    peers = coalesce(changes.peers, d.peers),
+    seeds = coalesce(changes.seeds, d.seeds),
+    client_state = coalesce(changes.client_state, d.client_state),
+    has_metadata = coalesce(changes.has_metadata, d.has_metadata),
+    progress_at = coalesce(changes.progress_at, d.progress_at)
 FROM changes
 JOIN rules ON rules.event = changes.event
 WHERE d.download_id = changes.download_id
@@ -72,7 +91,15 @@ WHERE d.download_id = changes.download_id
        OR coalesce(changes.remote_id, d.remote_id) IS DISTINCT FROM d.remote_id
        OR coalesce(changes.progress, d.progress) IS DISTINCT FROM d.progress
        OR coalesce(changes.size, d.size) IS DISTINCT FROM d.size
-       OR coalesce(changes.content_path, d.content_path) IS DISTINCT FROM d.content_path)
+       OR coalesce(changes.content_path, d.content_path) IS DISTINCT FROM d.content_path
+       OR coalesce(changes.downloaded, d.downloaded) IS DISTINCT FROM d.downloaded
+       OR coalesce(changes.download_speed, d.download_speed) IS DISTINCT FROM d.download_speed
+       OR coalesce(changes.eta, d.eta) IS DISTINCT FROM d.eta
+       OR coalesce(changes.peers, d.peers) IS DISTINCT FROM d.peers
+       OR coalesce(changes.seeds, d.seeds) IS DISTINCT FROM d.seeds
+       OR coalesce(changes.client_state, d.client_state) IS DISTINCT FROM d.client_state
+       OR coalesce(changes.has_metadata, d.has_metadata) IS DISTINCT FROM d.has_metadata
+       OR coalesce(changes.progress_at, d.progress_at) IS DISTINCT FROM d.progress_at)
   -- makes_second_active: a change that would make a second active attempt is not applied
   AND (rules.target <> ALL(%(active)s::text[])
        OR d.status = ANY(%(active)s::text[])
@@ -146,7 +173,8 @@ WHERE status = ANY(%(statuses)s::text[])
 ORDER BY download_id;
 
 -- name: tracked
-SELECT download_id, module_id, remote_id, status
+SELECT download_id, module_id, remote_id, status, progress, downloaded, progress_at, link_id,
+       attempt
 FROM downloads
 WHERE status = ANY(%(statuses)s::text[])
   AND module_id = ANY(%(module_ids)s::bigint[])
