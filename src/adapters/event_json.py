@@ -10,7 +10,8 @@ from dispatch_domain.events import Event
 
 
 def event_document(event: Event) -> dict[str, Any]:
-    """The event's JSON object; a download's URL is redacted (passkeys never leave Core)."""
+    """The event's JSON object; a download's or a feed's URL is redacted (passkeys never
+    leave Core)."""
     document: dict[str, Any] = {
         "id": event.event_id,
         "type": event.type.value,
@@ -33,6 +34,13 @@ def event_document(event: Event) -> dict[str, Any]:
             "module_id": event.downloader.module_id,
             "service_name": event.downloader.service_name,
             "reason": event.downloader.reason,
+        }
+    if event.subscription is not None:
+        document["subscription"] = {
+            "subscription_id": event.subscription.subscription_id,
+            "name": event.subscription.name,
+            "feed_url": redact_url(event.subscription.feed_url),
+            "reason": event.subscription.reason,
         }
     return document
 

@@ -1,4 +1,5 @@
-"""Events: what happened to a download or a downloader, as subscribers and the UI receive it."""
+"""Events: what happened to a download, a downloader or a subscription's feed, as subscribers
+and the UI receive it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class EventType(StrEnum):
     DOWNLOAD_NO_DOWNLOADER = "download.no_downloader"
     DOWNLOADER_DOWN = "downloader.down"
     DOWNLOADER_UP = "downloader.up"
+    SUBSCRIPTION_FAILED = "subscription.failed"
+    SUBSCRIPTION_RECOVERED = "subscription.recovered"
 
 
 E = DownloadEvent
@@ -57,6 +60,17 @@ def health_event(before: Health, after: Health) -> EventType | None:
     return None
 
 
+def fetch_event(failures_before: int, failures_after: int) -> EventType | None:
+    """subscription.failed when a feed that was fetched fine fails to fetch or parse,
+    subscription.recovered at its first success after failures; nothing while it stays as it
+    was (a feed down for a day is one event, not one per retry)."""
+    if failures_before == 0 and failures_after > 0:
+        return T.SUBSCRIPTION_FAILED
+    if failures_before > 0 and failures_after == 0:
+        return T.SUBSCRIPTION_RECOVERED
+    return None
+
+
 @attrs.frozen
 class DownloadFacts:
     """The download an event is about, as it stood when the event was read."""
@@ -79,6 +93,16 @@ class DownloaderFacts:
 
 
 @attrs.frozen
+class SubscriptionFacts:
+    """The subscription a fetch event is about; `reason` is why the fetch failed."""
+
+    subscription_id: int
+    name: str
+    feed_url: str
+    reason: str | None
+
+
+@attrs.frozen
 class Event:
     """One recorded event; ids rise in the order events become visible to readers."""
 
@@ -87,6 +111,7 @@ class Event:
     occurred_at: datetime
     download: DownloadFacts | None = None
     downloader: DownloaderFacts | None = None
+    subscription: SubscriptionFacts | None = None
 
 
 _VERBS: Mapping[EventType, str] = {
@@ -98,6 +123,8 @@ _VERBS: Mapping[EventType, str] = {
     T.DOWNLOAD_NO_DOWNLOADER: "No downloader",
     T.DOWNLOADER_DOWN: "Downloader down",
     T.DOWNLOADER_UP: "Downloader up",
+    T.SUBSCRIPTION_FAILED: "Feed failed",
+    T.SUBSCRIPTION_RECOVERED: "Feed recovered",
 }
 
 
@@ -112,4 +139,7 @@ def headline(event: Event) -> str:
     if event.downloader is not None:
         reason = f": {event.downloader.reason}" if event.downloader.reason else ""
         return f"{verb}: {event.downloader.service_name}{reason}"
+    if event.subscription is not None:
+        reason = f": {event.subscription.reason}" if event.subscription.reason else ""
+        return f"{verb}: {event.subscription.name}{reason}"
     return verb

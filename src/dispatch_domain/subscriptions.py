@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from dispatch_domain.errors import InvalidInput
+from dispatch_domain.events import EventType, fetch_event
 from dispatch_domain.feeds import Validators
 from dispatch_domain.health import backoff_after
 from dispatch_domain.links import check_save_path
@@ -142,6 +143,7 @@ class FetchRecord:
     items_seen: int | None = None  # None: the feed was not read (304 or failure)
     links_created: int = 0
     validators: Validators | None = None  # None: keep the stored ones
+    event: EventType | None = None  # recorded with the fetch: subscription.failed/recovered
 
 
 def succeeded(
@@ -154,13 +156,17 @@ def succeeded(
     warning: str | None = None,
 ) -> FetchRecord:
     interval = timedelta(seconds=subscription.settings.interval)
-    return FetchRecord(now, now + interval, warning, True, 0, items_seen, links_created, validators)
+    event = fetch_event(subscription.state.failures, 0)
+    return FetchRecord(
+        now, now + interval, warning, True, 0, items_seen, links_created, validators, event
+    )
 
 
 def failed(subscription: Subscription, now: datetime, reason: str) -> FetchRecord:
     """A failure waits 1, 5, 15, 30, then 60 minutes before the next try."""
     failures = subscription.state.failures + 1
-    return FetchRecord(now, now + backoff_after(failures), reason, False, failures)
+    event = fetch_event(subscription.state.failures, failures)
+    return FetchRecord(now, now + backoff_after(failures), reason, False, failures, event=event)
 
 
 def check_feed_url(value: str) -> str:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from dispatch_domain import DEFAULT_CHAIN, Conflict, FetchedItem, FetcherReport, NotFound, to_link
+from dispatch_domain.events import EventType, SubscriptionFacts
 from dispatch_domain.feeds import Validators
 from dispatch_domain.subscriptions import FetchRecord, SubscriptionSettings
 from tests.contract.conftest import NOW, Given, magnet
@@ -162,6 +163,38 @@ async def test_a_successful_record_clears_the_error_and_sums_links(given: Given)
     state = (await repo.get(made.subscription_id)).state
     assert (state.last_error, state.failures, state.last_success_at) == (None, 0, LATER)
     assert (state.items_seen, state.links_created) == (5, 3)
+
+
+async def test_a_record_writes_its_fetch_event_with_the_subscription_it_is_about(
+    given: Given,
+) -> None:
+    repo = given.store.subscriptions
+    made = await repo.add(settings(), NOW)
+    failing = FetchRecord(NOW, LATER, "HTTP 500", False, 1, event=EventType.SUBSCRIPTION_FAILED)
+    again = FetchRecord(LATER, LATER, "HTTP 502", False, 2)  # still failing: no event
+    recovered = FetchRecord(LATER, LATER, event=EventType.SUBSCRIPTION_RECOVERED)
+    for record in (failing, again, recovered):
+        await repo.record(made.subscription_id, record)
+
+    events = await given.store.events.after(0, 10)
+
+    feed, made_id = "https://feeds.example/frieren.xml", made.subscription_id
+    assert [(e.type.value, e.occurred_at, e.subscription) for e in events] == [
+        ("subscription.failed", NOW, SubscriptionFacts(made_id, "frieren", feed, "HTTP 500")),
+        ("subscription.recovered", LATER, SubscriptionFacts(made_id, "frieren", feed, None)),
+    ]
+    assert [(e.download, e.downloader) for e in events] == [(None, None), (None, None)]
+
+
+async def test_deleting_a_subscription_takes_its_events_along(given: Given) -> None:
+    repo = given.store.subscriptions
+    made = await repo.add(settings(), NOW)
+    failing = FetchRecord(NOW, LATER, "HTTP 500", False, 1, event=EventType.SUBSCRIPTION_FAILED)
+    await repo.record(made.subscription_id, failing)
+
+    await repo.delete(made.subscription_id)
+
+    assert await given.store.events.after(0, 10) == []
 
 
 async def test_links_from_a_subscription_carry_its_preferred_downloader(given: Given) -> None:

@@ -14,9 +14,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from apps.downloader.app import create_app
 from apps.downloader.container import make_container
 from apps.downloader.settings import QBittorrentSettings, ServiceSettings
-from tests.support.core import running_core
+from tests.integration.core.test_subscriptions import FAST_FEEDS, make_due, subscribe
+from tests.support.core import eventually, running_core
 from tests.support.downloader_double import DownloaderDouble, served
+from tests.support.feed_server import Served, feed_server
+from tests.support.feeds import fixture
 from tests.support.qbittorrent import PASSWORD, USERNAME, ScriptedWebUI
+from tests.support.receiver import Receiver, receiving
 from tests.support.serving import serving
 from tests.support.torrents import magnet, random_hash
 
@@ -83,6 +87,60 @@ async def test_core_metrics_show_a_downloader_backing_off_and_poll_cycles(pg_url
     assert value(scraped, "bangumi_dispatch_downloader_backoff_level", downloader="gone") == 1
     assert value(scraped, "bangumi_dispatch_poll_cycles_total", outcome="ok") == 1
     assert value(scraped, "bangumi_dispatch_poll_cycle_duration_seconds_count") == 1
+
+
+@pytest.mark.real
+async def test_core_metrics_count_feed_fetches_and_deliveries(pg_url: str) -> None:
+    listening, refusing = Receiver(), Receiver(status=503)
+    async with (
+        feed_server() as feeds,
+        receiving(listening) as listening_url,
+        receiving(refusing) as refusing_url,
+        running_core(pg_url, delivery_interval=0.2, **FAST_FEEDS) as core,
+    ):
+        before = await scrape(core.client, core.url)
+        apprise_url = f"json://{listening_url.removeprefix('http://')}/notify"
+        for path, body in [
+            ("/webhooks", {"url": f"{listening_url}/in"}),
+            ("/webhooks", {"url": f"{refusing_url}/in"}),
+            ("/notifications", {"apprise_url": apprise_url}),
+        ]:
+            assert (await core.client.post(path, json=body)).status_code == 201
+        feeds.put("nyaa", fixture("nyaa"))
+        feeds.feeds["broken"] = Served(status=500)
+        nyaa = await subscribe(core, f"{feeds.url}/nyaa", name="nyaa")
+        await subscribe(core, f"{feeds.url}/broken", name="broken")
+
+        async def both_fetched_and_delivered() -> bool:
+            """both feeds were fetched and their events reached both receivers"""
+            scraped = await scrape(core.client, core.url)
+            fetches = value(scraped, "bangumi_dispatch_feed_fetches_total", outcome="new")
+            return fetches == 1 and len(listening.received) >= 2 and refusing.attempts >= 1
+
+        await eventually(both_fetched_and_delivered)
+        await make_due(pg_url, nyaa["subscription_id"])
+
+        async def fetched_again() -> bool:
+            """the nyaa feed was asked for again and answered 304"""
+            scraped = await scrape(core.client, core.url)
+            return value(scraped, "bangumi_dispatch_feed_fetches_total", outcome="unchanged") == 1
+
+        await eventually(fetched_again)
+        after = await scrape(core.client, core.url)
+
+    fetches, deliveries = "bangumi_dispatch_feed_fetches_total", "bangumi_dispatch_deliveries_total"
+    for outcome in ("new", "unchanged", "failed"):
+        assert value(before, fetches, outcome=outcome) == 0
+        assert value(after, fetches, outcome=outcome) == 1, outcome
+    assert value(after, "bangumi_dispatch_feed_fetch_duration_seconds_count") == 3
+    assert value(before, deliveries, kind="webhook", outcome="delivered") == 0
+    assert value(after, deliveries, kind="webhook", outcome="delivered") >= 1
+    assert value(after, deliveries, kind="webhook", outcome="failed") >= 1
+    assert value(after, deliveries, kind="apprise", outcome="delivered") >= 1
+    assert value(after, deliveries, kind="apprise", outcome="failed") == 0
+    assert value(after, "bangumi_dispatch_delivery_rounds_total", outcome="ok") >= 1
+    assert value(after, "bangumi_dispatch_delivery_rounds_total", outcome="error") == 0
+    assert not any(feeds.url in str(key) for key in after), "never a URL as a label"
 
 
 @pytest.mark.real

@@ -62,3 +62,24 @@ async def test_a_failing_round_is_recorded_and_the_loop_goes_on():
     assert loop.state.last_error == "ConnectionError: database went away"
     assert loop.state.last_error_at is not None
     assert loop.state.rounds >= 1  # the prune round went on
+
+
+async def test_each_delivery_round_is_told_to_the_observer_and_pruning_is_not():
+    store, clock = InMemoryStore(), FakeClock()
+    told: list[bool] = []
+    deliverer = Deliverer(store.subscribers, FakeEventSender(), clock)
+    loop = DeliveryLoop(
+        deliverer, store.events, clock, observe=lambda _, failed: told.append(failed)
+    )
+    failing = DeliveryLoop(
+        Deliverer(DatabaseGone(), FakeEventSender(), clock),  # type: ignore[arg-type]
+        store.events,
+        clock,
+        observe=lambda _, failed: told.append(failed),
+    )
+
+    await loop.round()
+    await loop._prune()
+    await failing.round()
+
+    assert told == [False, True]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import attrs
+
 from dispatch_domain import Health
 from dispatch_domain.events import (
     EVENT_TYPES,
@@ -11,7 +13,9 @@ from dispatch_domain.events import (
     DownloadFacts,
     Event,
     EventType,
+    SubscriptionFacts,
     event_type_for,
+    fetch_event,
     headline,
     health_event,
 )
@@ -56,6 +60,8 @@ def test_every_event_type_has_its_wire_name():
         "download.no_downloader",
         "downloader.down",
         "downloader.up",
+        "subscription.failed",
+        "subscription.recovered",
     ]
 
 
@@ -104,3 +110,23 @@ def test_a_downloader_going_down_reads_with_its_name_and_error():
     )
 
     assert headline(event) == "Downloader down: qbittorrent: connection refused"
+
+
+def test_a_feed_is_failed_when_it_starts_failing_and_recovered_at_its_next_success():
+    assert fetch_event(0, 1) is T.SUBSCRIPTION_FAILED
+    assert fetch_event(1, 2) is None
+    assert fetch_event(4, 0) is T.SUBSCRIPTION_RECOVERED
+    assert fetch_event(0, 0) is None
+
+
+def test_a_failing_feed_reads_with_the_subscription_name_and_reason():
+    facts = SubscriptionFacts(
+        5, "Frieren", "https://feeds.example/f.xml?passkey=s3cret", "HTTP 500"
+    )
+    failed = Event(3, T.SUBSCRIPTION_FAILED, NOW, subscription=facts)
+    recovered = Event(
+        4, T.SUBSCRIPTION_RECOVERED, NOW, subscription=attrs.evolve(facts, reason=None)
+    )
+
+    assert headline(failed) == "Feed failed: Frieren: HTTP 500"
+    assert headline(recovered) == "Feed recovered: Frieren"

@@ -173,6 +173,6 @@ def test_operating_md_documents_every_metric_the_apps_export() -> None:
         for family in registry.collect()
         if not family.name.startswith("process_")
     }
-    assert len(exported) == 13
+    assert len(exported) == 17
     for name in exported:
         assert f"`{name}`" in documented, name

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dispatch_domain import Conflict, InvalidInput
+from dispatch_domain.events import SubscriptionFacts
 from dispatch_domain.feeds import FeedFailed, FeedItem, FeedPage, FeedUnchanged, Validators
 from dispatch_domain.services.following import (
     Follower,
@@ -211,6 +212,30 @@ async def test_failures_are_recorded_and_back_off_escalates(world: World) -> Non
     await world.follower.refresh(made.subscription_id)
     state = (await world.get(made.subscription_id)).state
     assert (state.failures, state.last_error) == (0, None)
+
+
+async def test_a_feed_that_starts_failing_is_one_event_and_its_recovery_another(
+    world: World,
+) -> None:
+    made = await world.subscribe()
+    world.reader.feeds[FEED] = FeedFailed("HTTP 500 Internal Server Error")
+    for _ in range(3):
+        await world.follower.refresh(made.subscription_id)
+    world.reader.feeds[FEED] = page(("Frieren 01", magnet(1)))
+    for _ in range(2):
+        await world.follower.refresh(made.subscription_id)
+
+    events = await world.store.events.after(0, 100)
+
+    assert [(e.type.value, e.subscription) for e in events] == [
+        (
+            "subscription.failed",
+            SubscriptionFacts(
+                made.subscription_id, "Frieren", FEED, "HTTP 500 Internal Server Error"
+            ),
+        ),
+        ("subscription.recovered", SubscriptionFacts(made.subscription_id, "Frieren", FEED, None)),
+    ]
 
 
 async def test_a_subscription_being_fetched_is_not_fetched_twice(world: World) -> None:

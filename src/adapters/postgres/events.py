@@ -21,7 +21,13 @@ from dispatch_domain.delivery import (
     SubscriberKind,
 )
 from dispatch_domain.errors import NotFound
-from dispatch_domain.events import DownloaderFacts, DownloadFacts, Event, EventType
+from dispatch_domain.events import (
+    DownloaderFacts,
+    DownloadFacts,
+    Event,
+    EventType,
+    SubscriptionFacts,
+)
 from dispatch_domain.vocabulary import DownloadStatus
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
@@ -131,6 +137,9 @@ def event_row(
     module_id: int | None,
     service_name: str | None,
     visible: bool = True,
+    subscription_id: int | None = None,
+    subscription_name: str | None = None,
+    feed_url: str | None = None,
 ) -> Event:
     """A row of event_views."""
     download = None
@@ -148,7 +157,11 @@ def event_row(
     downloader = None
     if download_id is None and module_id is not None and service_name is not None:
         downloader = DownloaderFacts(module_id, service_name, reason)
-    return Event(event_id, EventType(event_type), occurred_at, download, downloader)
+    subscription = None
+    if subscription_id is not None and subscription_name is not None and feed_url is not None:
+        subscription = SubscriptionFacts(subscription_id, subscription_name, feed_url, reason)
+    kind = EventType(event_type)
+    return Event(event_id, kind, occurred_at, download, downloader, subscription)
 
 
 def _waiting_row(*, subscriber_id: int, **columns: Any) -> tuple[int, Event]:

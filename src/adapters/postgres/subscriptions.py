@@ -86,6 +86,7 @@ class PostgresSubscriptionRepository:
             "new_validators": record.validators is not None,
             "etag": validators.etag,
             "last_modified": validators.last_modified,
+            "event_type": record.event.value if record.event is not None else None,
         }
         async with self.pool.connection() as conn:
             await conn.execute(load_queries("subscriptions")["record"], params)

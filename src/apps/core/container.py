@@ -14,7 +14,7 @@ from apps.core import resources
 from apps.core.delivery import DeliveryLoop
 from apps.core.journal import JournaledDownloads
 from apps.core.loops import DispatchLoop, PollLoop
-from apps.core.metrics import CoreMetrics, MeteredGateway
+from apps.core.metrics import CoreMetrics, MeteredFeedReader, MeteredGateway, MeteredSender
 from apps.core.reachability import ReachabilityLog
 from apps.core.settings import CoreSettings
 from apps.core.subscription_loop import SubscriptionLoop
@@ -93,12 +93,13 @@ class CoreContainer(containers.DeclarativeContainer):
     feed_reader = providers.Singleton(
         HttpFeedReader, client=feed_client, timeout=settings.provided.feed_timeout
     )
+    metered_feed_reader = providers.Singleton(MeteredFeedReader, inner=feed_reader, metrics=metrics)
     title_patterns = providers.Singleton(RegexTitlePatterns)
     follower = providers.Singleton(
         Follower,
         subscriptions=store.provided.subscriptions,
         links=store.provided.links,
-        reader=feed_reader,
+        reader=metered_feed_reader,
         patterns=title_patterns,
         clock=clock,
         chain=detectors,
@@ -118,10 +119,11 @@ class CoreContainer(containers.DeclarativeContainer):
         webhook=providers.Singleton(WebhookSender, client=webhook_client),
         apprise=providers.Singleton(AppriseSender),
     )
+    metered_sender = providers.Singleton(MeteredSender, inner=event_sender, metrics=metrics)
     deliverer = providers.Singleton(
         Deliverer,
         subscribers=store.provided.subscribers,
-        sender=event_sender,
+        sender=metered_sender,
         clock=clock,
         lease=providers.Factory(timedelta, seconds=settings.provided.delivery_lease),
     )
@@ -132,4 +134,5 @@ class CoreContainer(containers.DeclarativeContainer):
         clock=clock,
         interval=settings.provided.delivery_interval,
         retention=settings.provided.event_retention,
+        observe=metrics.provided.delivery_round,
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
 from datetime import timedelta
 
 import attrs
 
-from apps.core.loops import LoopState
+from apps.core.loops import LoopState, RoundObserver, _unobserved
 from dispatch_domain.ports import Clock, EventLog
 from dispatch_domain.services.delivery import Deliverer
 
@@ -28,6 +29,7 @@ class DeliveryLoop:
     interval: float = 1.0
     retention: timedelta = timedelta(days=30)
     prune_every: float = 3600.0
+    observe: RoundObserver = _unobserved  # told of each delivery round (not of pruning)
     state: LoopState = attrs.Factory(lambda: LoopState("delivery round"))
     _stopped: asyncio.Event = attrs.Factory(asyncio.Event)
     _wake: asyncio.Event = attrs.Factory(asyncio.Event)
@@ -57,7 +59,13 @@ class DeliveryLoop:
         return done["delivered"]
 
     async def _deliver(self) -> Counter[str]:
-        delivered = await self.deliverer.run_round()
+        started = time.perf_counter()
+        try:
+            delivered = await self.deliverer.run_round()
+        except Exception:  # told, then recorded on the loop's state by LoopState.record
+            self.observe(time.perf_counter() - started, True)
+            raise
+        self.observe(time.perf_counter() - started, False)
         return Counter({"delivered": delivered}) if delivered else Counter()
 
     async def _prune(self) -> Counter[str]:

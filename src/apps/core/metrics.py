@@ -1,8 +1,10 @@
-"""Core's Prometheus metrics: the loops' rounds, links dispatched per downloader, and gauges
-read from the store when scraped (downloads by status, downloader health)."""
+"""Core's Prometheus metrics: the loops' rounds, links dispatched per downloader, events
+delivered to webhooks and notifications, feed fetches, and gauges read from the store when
+scraped (downloads by status, downloader health)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import attrs
@@ -19,11 +21,22 @@ from dispatch_domain.answers import (
     Unreachable,
 )
 from dispatch_domain.cascade import Downloader
+from dispatch_domain.delivery import Delivered, Outcome, Subscriber, SubscriberKind
+from dispatch_domain.events import Event
+from dispatch_domain.feeds import FeedFailed, FeedRead, FeedUnchanged, Validators
 from dispatch_domain.health import BACKOFF_STEPS
-from dispatch_domain.ports import Clock, DownloaderGateway, DownloadRepository, ServiceRepository
+from dispatch_domain.ports import (
+    Clock,
+    DownloaderGateway,
+    DownloadRepository,
+    EventSender,
+    FeedReader,
+    ServiceRepository,
+)
 from dispatch_domain.vocabulary import DownloadStatus, ServiceType
 
 ROUND_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+FETCH_OUTCOMES = ("new", "unchanged", "failed")
 
 
 class CoreMetrics:
@@ -67,11 +80,37 @@ class CoreMetrics:
             f"Outages in a row (0: healthy; {len(BACKOFF_STEPS)}: the longest back-off)",
             ["downloader"], registry=registry,
         )  # fmt: skip
+        self.deliveries = Counter(
+            "bangumi_dispatch_deliveries",
+            "Events sent to a webhook or a notification target, by its kind and the outcome",
+            ["kind", "outcome"], registry=registry,
+        )  # fmt: skip
+        self.delivery_rounds = Counter(
+            "bangumi_dispatch_delivery_rounds", "Delivery rounds run, by outcome (ok, error)",
+            ["outcome"], registry=registry,
+        )  # fmt: skip
+        self.feed_fetches = Counter(
+            "bangumi_dispatch_feed_fetches",
+            "Subscription feeds fetched, by outcome (new: a feed was read; unchanged: 304; "
+            "failed: an HTTP error, a timeout, or a body that is not a feed)",
+            ["outcome"], registry=registry,
+        )  # fmt: skip
+        self.feed_fetch_seconds = Histogram(
+            "bangumi_dispatch_feed_fetch_duration_seconds",
+            "How long fetching and parsing a subscription's feed took",
+            buckets=ROUND_BUCKETS, registry=registry,
+        )  # fmt: skip
         for status in DownloadStatus:
             self.downloads.labels(status.value)
         for outcome in ("ok", "error"):
             self.rounds.labels(outcome)
             self.polls.labels(outcome)
+            self.delivery_rounds.labels(outcome)
+        for kind in SubscriberKind:
+            for sent in ("delivered", "failed"):
+                self.deliveries.labels(kind.value, sent)
+        for fetched in FETCH_OUTCOMES:
+            self.feed_fetches.labels(fetched)
 
     def dispatch_round(self, seconds: float, failed: bool) -> None:
         self.rounds.labels("error" if failed else "ok").inc()
@@ -80,6 +119,24 @@ class CoreMetrics:
     def poll_cycle(self, seconds: float, failed: bool) -> None:
         self.polls.labels("error" if failed else "ok").inc()
         self.poll_seconds.observe(seconds)
+
+    def delivery_round(self, seconds: float, failed: bool) -> None:
+        self.delivery_rounds.labels("error" if failed else "ok").inc()
+
+    def sent(self, kind: SubscriberKind, outcome: Outcome) -> None:
+        sent = "delivered" if isinstance(outcome, Delivered) else "failed"
+        self.deliveries.labels(kind.value, sent).inc()
+
+    def fetched(self, read: FeedRead, seconds: float) -> None:
+        match read:
+            case FeedFailed():
+                outcome = "failed"
+            case FeedUnchanged():
+                outcome = "unchanged"
+            case _:
+                outcome = "new"
+        self.feed_fetches.labels(outcome).inc()
+        self.feed_fetch_seconds.observe(seconds)
 
     def answered(self, downloader: str, items: Sequence[AddRequest], answer: SubmitAnswer) -> None:
         if isinstance(answer, Unreachable):
@@ -139,3 +196,35 @@ class MeteredGateway:
 
     async def resume(self, downloader: Downloader, torrent_hash: str) -> bool | Unreachable:
         return await self.inner.resume(downloader, torrent_hash)
+
+
+@attrs.frozen
+class MeteredSender:
+    """The event sender, counting each delivery by the subscriber's kind and its outcome."""
+
+    inner: EventSender
+    metrics: CoreMetrics
+
+    async def send(self, subscriber: Subscriber, event: Event) -> Outcome:
+        outcome = await self.inner.send(subscriber, event)
+        self.metrics.sent(subscriber.kind, outcome)
+        return outcome
+
+
+@attrs.frozen
+class MeteredFeedReader:
+    """The feed reader, counting each fetch by outcome and timing it (the loop's fetches and
+    POST /subscriptions/{id}/refresh alike)."""
+
+    inner: FeedReader
+    metrics: CoreMetrics
+
+    async def read(self, feed_url: str, validators: Validators) -> FeedRead:
+        started = time.perf_counter()
+        try:
+            read = await self.inner.read(feed_url, validators)
+        except Exception as error:  # a reader should not raise; if it does, it still counts
+            self.metrics.fetched(FeedFailed(type(error).__name__), time.perf_counter() - started)
+            raise
+        self.metrics.fetched(read, time.perf_counter() - started)
+        return read

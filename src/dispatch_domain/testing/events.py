@@ -18,7 +18,7 @@ from dispatch_domain.delivery import (
     SubscriberKind,
 )
 from dispatch_domain.errors import NotFound
-from dispatch_domain.events import DownloaderFacts, DownloadFacts, Event
+from dispatch_domain.events import DownloaderFacts, DownloadFacts, Event, SubscriptionFacts
 from dispatch_domain.testing.state import EventRow, InMemoryState
 
 
@@ -61,7 +61,13 @@ def _event(state: InMemoryState, row: EventRow) -> Event:
     downloader = None
     if row.download_id is None and row.module_id is not None and name is not None:
         downloader = DownloaderFacts(row.module_id, name, row.reason)
-    return Event(row.event_id, row.type, row.occurred_at, download, downloader)
+    subscription = None
+    if row.subscription_id is not None:
+        settings = state.subscriptions[row.subscription_id].settings
+        subscription = SubscriptionFacts(
+            row.subscription_id, settings.name, settings.feed_url, row.reason
+        )
+    return Event(row.event_id, row.type, row.occurred_at, download, downloader, subscription)
 
 
 @attrs.define

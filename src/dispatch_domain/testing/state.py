@@ -70,6 +70,7 @@ class EventRow:
     module_id: int | None = None
     status: DownloadStatus | None = None
     reason: str | None = None
+    subscription_id: int | None = None
 
 
 @attrs.define

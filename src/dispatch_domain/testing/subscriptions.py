@@ -56,6 +56,8 @@ class InMemorySubscriptionRepository:
         await self.get(subscription_id)
         del self.state.subscriptions[subscription_id]
         self.state.feed_claims.pop(subscription_id, None)
+        events = self.state.events  # its events go with it, as the foreign key cascades
+        self.state.events = [e for e in events if e.subscription_id != subscription_id]
 
     async def claim_due(self, now: datetime, until: datetime, limit: int) -> list[Subscription]:
         due = [
@@ -96,6 +98,13 @@ class InMemorySubscriptionRepository:
                 validators=record.validators or state.validators,
             ),
         )
+        if record.event is not None:  # in the same change, as Postgres does in one statement
+            self.state.record(
+                record.event,
+                record.fetched_at,
+                subscription_id=subscription_id,
+                reason=record.error if not record.succeeded else None,
+            )
 
     def _free(self, subscription: Subscription, now: datetime) -> bool:
         until = self.state.feed_claims.get(subscription.subscription_id)

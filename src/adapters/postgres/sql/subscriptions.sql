@@ -64,15 +64,24 @@ WHERE subscription_id = %(subscription_id)s
 RETURNING *;
 
 -- name: record
-UPDATE subscriptions
-SET claimed_until = NULL,
-    last_fetched_at = %(fetched_at)s,
-    next_fetch_at = %(next_fetch_at)s,
-    last_success_at = CASE WHEN %(succeeded)s THEN %(fetched_at)s ELSE last_success_at END,
-    last_error = %(error)s,
-    failures = %(failures)s,
-    items_seen = coalesce(%(items_seen)s, items_seen),
-    links_created = links_created + %(links_created)s,
-    etag = CASE WHEN %(new_validators)s THEN %(etag)s ELSE etag END,
-    last_modified = CASE WHEN %(new_validators)s THEN %(last_modified)s ELSE last_modified END
-WHERE subscription_id = %(subscription_id)s;
+-- The fetch's event (subscription.failed/recovered), if any, is written by this statement too.
+WITH recorded AS (
+    UPDATE subscriptions
+    SET claimed_until = NULL,
+        last_fetched_at = %(fetched_at)s,
+        next_fetch_at = %(next_fetch_at)s,
+        last_success_at = CASE WHEN %(succeeded)s THEN %(fetched_at)s ELSE last_success_at END,
+        last_error = %(error)s,
+        failures = %(failures)s,
+        items_seen = coalesce(%(items_seen)s, items_seen),
+        links_created = links_created + %(links_created)s,
+        etag = CASE WHEN %(new_validators)s THEN %(etag)s ELSE etag END,
+        last_modified = CASE WHEN %(new_validators)s THEN %(last_modified)s ELSE last_modified END
+    WHERE subscription_id = %(subscription_id)s
+    RETURNING subscription_id
+)
+INSERT INTO events (event_type, occurred_at, subscription_id, reason)
+SELECT %(event_type)s::text, %(fetched_at)s, subscription_id,
+       CASE WHEN %(succeeded)s THEN NULL ELSE %(error)s END
+FROM recorded
+WHERE %(event_type)s::text IS NOT NULL;
