@@ -94,14 +94,19 @@ class Poller:
     claim_for: timedelta = timedelta(seconds=50)
     stalls: StallRule | None = None  # None: nothing stalls
     max_attempts: int = 3  # a link whose downloads stall gets at most this many attempts
+    following: int = 0  # downloads the last cycle asked about; 0: every downloader is idle
 
     async def poll_cycle(self) -> Counter[DownloadStatus]:
+        """Ask each claimed downloader about the downloads it has (one with none is not asked
+        anything) and apply the answers."""
+        self.following = 0
         now = self.clock.now()
         claimed = await self.services.claim_polls(now, now + self.claim_for)
         due = [d for d in claimed if not d.health.in_backoff(now)]
         if not due:
             return Counter()
         tracked = await self.downloads.tracked([d.module_id for d in due])
+        self.following = len(tracked)
         by_module: dict[int, list[Tracked]] = defaultdict(list)
         for download in tracked:
             by_module[download.module_id].append(download)
