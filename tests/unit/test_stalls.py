@@ -76,7 +76,7 @@ def test_the_reasons_say_what_happened_where() -> None:
         "stalled: no progress for 6 h at qbittorrent (last 12 %)"
     )
     assert RULE.verdict(TRACKED, magnet, long_ago, NOW, "qbittorrent") == (
-        "no metadata after 1 h at qbittorrent"
+        "no metadata after 60 min at qbittorrent"
     )
 
 
