@@ -75,6 +75,7 @@ class NoCapableDownloader:
 
 Outcome = Placed | Refused | Deferred | NoCapableDownloader
 
+
 def has_another_taker(
     download_type: DownloadType, excluded: Iterable[int], downloaders: Iterable[Downloader]
 ) -> bool:
