@@ -9,8 +9,6 @@ from datetime import timedelta
 
 import attrs
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from dispatch_domain import (
     Capabilities,
@@ -27,7 +25,7 @@ from dispatch_domain import (
     register_service,
 )
 from dispatch_domain.answers import CancelReport, StatusReport, Unreachable
-from dispatch_domain.cascade import Downloader, has_another_taker
+from dispatch_domain.cascade import Downloader
 from dispatch_domain.events import EventType
 from dispatch_domain.services.operations import cancel_downloads
 from dispatch_domain.services.polling import Poller
@@ -120,23 +118,6 @@ async def test_once_it_stalled_at_every_capable_downloader_no_attempt_follows() 
     await core.stall_everywhere(hours=16)  # MAX_ATTEMPTS 3 would allow a third attempt
 
     assert await core.attempts() == [STALLED_QB, STALLED_TR]
-
-
-def _downloader(module_id: int, types: frozenset[DownloadType]) -> Downloader:
-    return Downloader(module_id, f"d{module_id}", "http://127.0.0.1:1", types)
-
-
-@given(
-    kinds=st.lists(st.sampled_from([MAGNET_ONLY, TORRENT_ONLY, MAGNET_ONLY | TORRENT_ONLY]),
-                   max_size=5),
-    excluded=st.sets(st.integers(min_value=1, max_value=5)),
-)  # fmt: skip
-def test_another_taker_exists_exactly_when_one_outside_the_excluded_takes_the_type(
-    kinds: list[frozenset[DownloadType]], excluded: set[int]
-) -> None:
-    downloaders = [_downloader(i + 1, types) for i, types in enumerate(kinds)]
-    takers = {i + 1 for i, types in enumerate(kinds) if DownloadType.MAGNET in types} - excluded
-    assert has_another_taker(DownloadType.MAGNET, excluded, downloaders) == bool(takers)
 
 
 @attrs.define
