@@ -245,3 +245,19 @@ async def test_a_failing_dispatch_round_is_recorded_and_the_loop_goes_on() -> No
     assert dispatcher.rounds == 2
     assert loop.state.rounds == 1
     assert loop.state.last_error == "ConnectionError: the database went away"
+
+
+async def test_a_downloader_in_back_off_is_asked_again_soon_after_it_ends_not_a_minute_later() -> (
+    None
+):
+    core = Core()
+    await core.register()
+    download_id = await core.place_one()
+    core.qb.down = True
+    core.timer.horizon = 70.0
+
+    await core.poll_loop.run()
+
+    assert (await core.store.downloads.get(download_id)).status is S.DOWNLOADER_ERROR
+    assert set(core.timer.waits) == {5.0}  # never the idle minute: it still has a download
+    assert core.gateway.status_requests == 2  # at 5 s, and at 65 s when the minute's back-off ends

@@ -104,11 +104,17 @@ class Poller:
         self.following = 0
         now = self.clock.now()
         claimed = await self.services.claim_polls(now, now + self.claim_for)
+        if not claimed:
+            return Counter()
+        # Downloads at a downloader in back-off count as followed: it is asked again as soon
+        # as its back-off ends, not a whole idle interval later.
+        followed = await self.downloads.tracked([d.module_id for d in claimed])
+        self.following = len(followed)
         due = [d for d in claimed if not d.health.in_backoff(now)]
+        asked = {d.module_id for d in due}
+        tracked = [d for d in followed if d.module_id in asked]
         if not due:
             return Counter()
-        tracked = await self.downloads.tracked([d.module_id for d in due])
-        self.following = len(tracked)
         by_module: dict[int, list[Tracked]] = defaultdict(list)
         for download in tracked:
             by_module[download.module_id].append(download)
