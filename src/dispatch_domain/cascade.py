@@ -75,6 +75,18 @@ class NoCapableDownloader:
 
 Outcome = Placed | Refused | Deferred | NoCapableDownloader
 
+
+def has_another_taker(
+    download_type: DownloadType, excluded: Iterable[int], downloaders: Iterable[Downloader]
+) -> bool:
+    """Whether a downloader outside `excluded` (where the link stalled) can take its type: only
+    then is a stalled link worth another attempt."""
+    avoided = frozenset(excluded)
+    return any(
+        download_type in d.download_types and d.module_id not in avoided for d in downloaders
+    )
+
+
 # Poison links one downloader's refused batches are split for in one round; past that many,
 # a downloader refusing every piece is failing itself, not its links.
 MAX_POISON = 16

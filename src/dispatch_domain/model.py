@@ -219,6 +219,8 @@ class Tracked:
     progress_at: datetime | None = None  # when it last made progress; None: not yet polled
     link_id: int = 0
     attempt: int = 1
+    download_type: DownloadType | None = None  # its link's type (None: not known here)
+    stalled_at: frozenset[int] = frozenset()  # downloaders an attempt of its link stalled at
 
 
 StatusCounts = Mapping[DownloadStatus, int]

@@ -33,7 +33,7 @@ class StallRule:
             and status.has_metadata is False
             and waited >= self.metadata_within
         ):
-            return f"no metadata after {_duration(self.metadata_within)} at {name}"
+            return f"no metadata after {_minutes(self.metadata_within)} at {name}"
         if self.stall_after is not None and waited >= self.stall_after:
             percent = int(max(status.progress, tracked.progress) * 100)
             return (
@@ -55,6 +55,11 @@ def progress_mark(tracked: Tracked, status: RemoteStatus, now: datetime) -> date
     )
     first_bytes = status.downloaded is not None and tracked.downloaded is None
     return now if more_bytes or first_bytes or status.progress > tracked.progress else None
+
+
+def _minutes(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
 
 
 def _duration(span: timedelta) -> str:

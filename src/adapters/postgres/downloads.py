@@ -150,7 +150,11 @@ class PostgresDownloadRepository:
         return {old.download_id: new_by_link[old.link_id] for old in plan.retried}
 
     async def tracked(self, module_ids: Collection[int]) -> list[Tracked]:
-        params = {"statuses": _values(TRACKED), "module_ids": list(set(module_ids))}
+        params = {
+            "statuses": _values(TRACKED),
+            "module_ids": list(set(module_ids)),
+            "stalled": EventType.DOWNLOAD_STALLED.value,
+        }
         return await self._fetch(rows.tracked, "tracked", params)
 
     async def shared_remote_ids(

@@ -45,6 +45,8 @@ def tracked(  # one argument per column of the tracked query
     progress_at: datetime | None,
     link_id: int,
     attempt: int,
+    download_type: str | None,
+    stalled_at: Sequence[int],
 ) -> Tracked:
     return Tracked(
         download_id,
@@ -56,6 +58,8 @@ def tracked(  # one argument per column of the tracked query
         progress_at=progress_at,
         link_id=link_id,
         attempt=attempt,
+        download_type=DownloadType(download_type) if download_type else None,
+        stalled_at=frozenset(stalled_at),
     )
 
 

@@ -77,6 +77,7 @@ class CoreContainer(containers.DeclarativeContainer):
         PollLoop,
         poller=poller,
         interval=settings.provided.poll_interval,
+        idle_interval=settings.provided.idle_poll_wait,
         soon=settings.provided.poll_soon_after_dispatch,
         observe=metrics.provided.poll_cycle,
     )

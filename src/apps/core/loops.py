@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # Told of each round: how long it took (seconds) and whether it failed; metrics listen here.
 RoundObserver = Callable[[float, bool], None]
+# Waits for an event at most so many seconds and says whether it was set; tests pass a fake.
+Waiter = Callable[[asyncio.Event, float], Awaitable[bool]]
 
 
 def _unobserved(seconds: float, failed: bool) -> None:
@@ -68,6 +70,7 @@ class DispatchLoop:
     sweep_interval: float = 5.0
     poll_loop: PollLoop | None = None  # nudged when downloads were placed
     observe: RoundObserver = _unobserved
+    wait: Waiter = attrs.field(default=None, converter=lambda w: w or _wait)
     state: LoopState = attrs.Factory(lambda: LoopState("dispatch round"))
     _wake: asyncio.Event = attrs.Factory(asyncio.Event)
     _stopped: asyncio.Event = attrs.Factory(asyncio.Event)
@@ -97,7 +100,7 @@ class DispatchLoop:
 
     async def run(self) -> None:
         while not self._stopped.is_set():
-            await _wait(self._wake, self.sweep_interval)  # woken, or a sweep is due
+            await self.wait(self._wake, self.sweep_interval)  # woken, or a sweep is due
             self._wake.clear()
             if self._stopped.is_set():
                 break
@@ -115,12 +118,19 @@ class DispatchLoop:
 
 @attrs.define
 class PollLoop:
-    """Polls every `interval` seconds, and `soon` seconds after a nudge from the dispatcher."""
+    """Polls every `interval` seconds while downloads are being followed, stretched so that
+    polling takes at most `busy_share` of the time (a cycle of 2 s waits 18 s after it);
+    every `idle_interval` seconds when none are; and `soon` seconds after a nudge from the
+    dispatcher, which has just placed downloads."""
 
     poller: Poller
-    interval: float = 60.0
+    interval: float = 5.0
+    idle_interval: float = 60.0
     soon: float = 5.0
+    busy_share: float = 0.1
     observe: RoundObserver = _unobserved
+    wait: Waiter = attrs.field(default=None, converter=lambda w: w or _wait)
+    monotonic: Callable[[], float] = time.monotonic
     state: LoopState = attrs.Factory(lambda: LoopState("poll cycle"))
     _nudged: asyncio.Event = attrs.Factory(asyncio.Event)
     _stopped: asyncio.Event = attrs.Factory(asyncio.Event)
@@ -135,14 +145,24 @@ class PollLoop:
         self._stopped.set()
         self._nudged.set()
 
+    def pause_after(self, took: float, following: int) -> float:
+        """Seconds to wait after a cycle that took `took` seconds and asked about `following`
+        downloads."""
+        if not following:
+            return self.idle_interval
+        return max(self.interval, took * (1 - self.busy_share) / self.busy_share)
+
     async def run(self) -> None:
+        pause = self.interval
         while not self._stopped.is_set():
-            if await _wait(self._nudged, self.interval):
-                await _wait(self._stopped, self.soon)  # let the downloader start first
+            if await self.wait(self._nudged, pause):
+                await self.wait(self._stopped, self.soon)  # let the downloader start first
             self._nudged.clear()
             if self._stopped.is_set():
                 return
+            started = self.monotonic()
             await self.cycle()
+            pause = self.pause_after(self.monotonic() - started, self.poller.following)
 
     async def cycle(self) -> None:
         await self.state.record(self.poller.poll_cycle())

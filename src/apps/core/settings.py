@@ -36,7 +36,9 @@ CORE = SettingsTable(
                 "seconds to wait for a downloader service", flag="--downloader-timeout",
                 kind=float),
         Setting("poll_interval", "DOWNLOAD_POLL_INTERVAL", 5.0,
-                "seconds between status polls while a downloader has active downloads",
+                "seconds between status polls while a downloader has active downloads, "
+                "stretched so polling takes at most a tenth of the time; with nothing active, "
+                "every 60 s (or this, if longer)",
                 flag="--poll-interval", kind=float),
         Setting("stall_timeout", "STALL_TIMEOUT", 21600.0,
                 "seconds without progress before a download stalls: it is removed from its "
@@ -82,6 +84,7 @@ class CoreSettings:
     downloader_timeout: float = _default("downloader_timeout")
     poll_interval: float = _default("poll_interval")
     poll_soon_after_dispatch: float = 5.0
+    idle_poll_interval: float = 60.0  # between polls while no download is active
     stall_timeout: float = _default("stall_timeout")
     metadata_timeout: float = _default("metadata_timeout")
     max_attempts: int = _default("max_attempts")
@@ -104,6 +107,11 @@ class CoreSettings:
     def poll_claim(self) -> timedelta:
         """How long a poll claims a downloader: most of a cycle, so no process polls it twice."""
         return timedelta(seconds=self.poll_interval * 0.9)
+
+    @property
+    def idle_poll_wait(self) -> float:
+        """Idle polls never come more often than busy ones."""
+        return max(self.idle_poll_interval, self.poll_interval)
 
     @property
     def stall_rule(self) -> StallRule:

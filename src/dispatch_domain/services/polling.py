@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from dispatch_domain.answers import StatusReport, Unreachable
-from dispatch_domain.cascade import Downloader
+from dispatch_domain.cascade import Downloader, has_another_taker
 from dispatch_domain.health import Health
 from dispatch_domain.model import Tracked
 from dispatch_domain.ports import Clock, DownloaderGateway, DownloadRepository, ServiceRepository
@@ -20,6 +21,7 @@ from dispatch_domain.transition import Transition
 from dispatch_domain.vocabulary import DownloadStatus, RemoteState
 
 GONE = "no longer in the downloader"
+log = logging.getLogger(__name__)
 
 
 def transitions_from_report(
@@ -94,14 +96,25 @@ class Poller:
     claim_for: timedelta = timedelta(seconds=50)
     stalls: StallRule | None = None  # None: nothing stalls
     max_attempts: int = 3  # a link whose downloads stall gets at most this many attempts
+    following: int = 0  # downloads the last cycle asked about; 0: every downloader is idle
 
     async def poll_cycle(self) -> Counter[DownloadStatus]:
+        """Ask each claimed downloader about the downloads it has (one with none is not asked
+        anything) and apply the answers."""
+        self.following = 0
         now = self.clock.now()
         claimed = await self.services.claim_polls(now, now + self.claim_for)
+        if not claimed:
+            return Counter()
+        # Downloads at a downloader in back-off count as followed: it is asked again as soon
+        # as its back-off ends, not a whole idle interval later.
+        followed = await self.downloads.tracked([d.module_id for d in claimed])
+        self.following = len(followed)
         due = [d for d in claimed if not d.health.in_backoff(now)]
+        asked = {d.module_id for d in due}
+        tracked = [d for d in followed if d.module_id in asked]
         if not due:
             return Counter()
-        tracked = await self.downloads.tracked([d.module_id for d in due])
         by_module: dict[int, list[Tracked]] = defaultdict(list)
         for download in tracked:
             by_module[download.module_id].append(download)
@@ -134,17 +147,37 @@ class Poller:
             return
         chosen = [d for d in tracked if d.download_id in stalled]
         for downloader in due:
-            ids = sorted({d.remote_id for d in chosen if d.module_id == downloader.module_id})
-            if ids:
-                await self.gateway.cancel(downloader, ids)
-        enabled = {d.module_id for d in await self.services.downloaders()}
+            mine = [d for d in chosen if d.module_id == downloader.module_id]
+            if mine:
+                await self._remove(downloader, mine)
+        enabled = await self.services.downloaders()
         again = [
             d.download_id
             for d in chosen
-            if d.attempt < self.max_attempts and enabled - {d.module_id}
+            if d.attempt < self.max_attempts
+            and d.download_type is not None
+            and has_another_taker(d.download_type, d.stalled_at | {d.module_id}, enabled)
         ]
         if again:
             await self.downloads.retry(again, self.clock.now())
+
+    async def _remove(self, downloader: Downloader, stalled: Sequence[Tracked]) -> None:
+        """Remove stalled downloads from their client (files kept); one the client could not
+        remove is logged by name, for the user to remove by hand: its attempt has failed."""
+        ids = sorted({d.remote_id for d in stalled})
+        answer = await self.gateway.cancel(downloader, ids)
+        failed = (
+            dict.fromkeys(ids, answer.reason) if isinstance(answer, Unreachable) else answer.failed
+        )
+        for download in stalled:
+            if download.remote_id in failed:
+                log.warning(
+                    "stalled download %d (%s) could not be removed from %s: %s",
+                    download.download_id,
+                    download.remote_id,
+                    downloader.name,
+                    failed[download.remote_id],
+                )
 
     async def _poll(
         self, downloader: Downloader, tracked: list[Tracked]

@@ -27,8 +27,14 @@ class FakeDownload:
     progress: float = 0.0
     size: int = 0
     reason: str | None = None
+    download_speed: int = 0  # bytes per second
+    peers: int = 0
+    seeds: int = 0
+    has_metadata: bool = True
 
     def status(self, asked: str) -> RemoteStatus:
+        downloaded = int(self.progress * self.size) if self.size else None
+        left = self.size - downloaded if downloaded is not None else None
         return RemoteStatus(
             remote_id=asked,
             state=self.state,
@@ -37,6 +43,13 @@ class FakeDownload:
             name=self.hash,
             save_path=self.save_path,
             reason=self.reason,
+            downloaded=downloaded,
+            download_speed=self.download_speed,
+            eta=left // self.download_speed if left is not None and self.download_speed else None,
+            peers=self.peers,
+            seeds=self.seeds,
+            client_state=self.state.value,
+            has_metadata=self.has_metadata,
         )
 
 
@@ -83,6 +96,20 @@ class FakeBackend:
         download.size = download.size if size is None else size
         if progress >= 1.0:
             download.state = RemoteState.COMPLETED
+
+    def set_transfer(
+        self,
+        remote_id: str,
+        *,
+        speed: int = 0,
+        peers: int = 0,
+        seeds: int = 0,
+        has_metadata: bool = True,
+    ) -> None:
+        """How fast it goes, with how many peers and seeds, and whether its metadata came."""
+        download = self._get(remote_id)
+        download.download_speed, download.peers, download.seeds = speed, peers, seeds
+        download.has_metadata = has_metadata
 
     def fail(self, remote_id: str, reason: str) -> None:
         download = self._get(remote_id)

@@ -236,6 +236,8 @@ class InMemoryDownloadRepository:
                         progress_at=row.learned["progress_at"],
                         link_id=row.link_id,
                         attempt=row.attempt,
+                        download_type=self.state.links[row.link_id].download_type,
+                        stalled_at=self._stalled_at(row.link_id),
                     )
                 )
         return followed

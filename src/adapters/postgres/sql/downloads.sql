@@ -173,13 +173,21 @@ WHERE status = ANY(%(statuses)s::text[])
 ORDER BY download_id;
 
 -- name: tracked
-SELECT download_id, module_id, remote_id, status, progress, downloaded, progress_at, link_id,
-       attempt
-FROM downloads
-WHERE status = ANY(%(statuses)s::text[])
-  AND module_id = ANY(%(module_ids)s::bigint[])
-  AND remote_id <> ''
-ORDER BY download_id;
+SELECT d.download_id, d.module_id, d.remote_id, d.status, d.progress, d.downloaded,
+       d.progress_at, d.link_id, d.attempt, l.download_type,
+       -- the downloaders an attempt of this link stalled at, as claim_due reads them
+       ARRAY(SELECT DISTINCT e.module_id
+             FROM downloads earlier
+             JOIN events e ON e.download_id = earlier.download_id
+             WHERE earlier.link_id = d.link_id
+               AND e.event_type = %(stalled)s
+               AND e.module_id IS NOT NULL) AS stalled_at
+FROM downloads d
+JOIN anime_links l ON l.link_id = d.link_id
+WHERE d.status = ANY(%(statuses)s::text[])
+  AND d.module_id = ANY(%(module_ids)s::bigint[])
+  AND d.remote_id <> ''
+ORDER BY d.download_id;
 
 -- name: shared_remote_ids
 SELECT DISTINCT d.module_id, d.remote_id
