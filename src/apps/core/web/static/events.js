@@ -32,16 +32,17 @@ export function eventsPage(refreshSoon) {
     stack.push(next);
     refreshSoon();
   } }, "Older");
-  const page = {
+  const pager = h("div", { class: "pager" }, newer, older);
+  return {
     title: "Events",
-    element: h("section", {}, h("h1", {}, "Events"), count, rows.element,
-      h("div", { class: "pager" }, newer, older)),
+    element: h("section", {}, h("h1", {}, "Events"), count, rows.element, pager),
     async refresh() {
       const before = stack.length ? stack[stack.length - 1] : undefined;
       const found = await get("/events/latest", { limit: PAGE, before });
       next = found.next_before;
       older.disabled = next == null;
       newer.disabled = stack.length === 0;
+      pager.hidden = older.disabled && newer.disabled;
       count.textContent = found.items.length
         ? `${stack.length ? "Older events" : "The latest events"}, newest first (page ${stack.length + 1})`
         : "No events yet";
@@ -51,5 +52,4 @@ export function eventsPage(refreshSoon) {
       if (stack.length === 0) refreshSoon(); // a page further back does not move
     },
   };
-  return page;
 }
