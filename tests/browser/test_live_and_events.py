@@ -164,3 +164,24 @@ async def test_removing_a_downloader_with_active_downloads_shows_why_it_was_refu
         await expect(t.page.locator("tbody tr")).to_contain_text("busy-box")
         listed = (await core.client.get("/services/downloader")).json()
         assert [s["service_name"] for s in listed] == ["busy-box"]
+
+
+async def test_without_the_stream_the_page_falls_back_to_asking_every_few_seconds(
+    pg_url: str, browser: Browser
+) -> None:
+    double = DownloaderDouble()
+    async with served(double) as port, running_core(pg_url) as core, tab(browser) as t:
+        await t.page.route("**/events/stream", lambda route: route.abort())
+        await core.register("qb", port)
+        await core.post_links([magnet(27)])
+        await t.page.goto(core.url + "/#/history")
+        await expect(t.page.locator(".stamp")).to_contain_text("event stream unavailable")
+        await expect(t.page.locator("tbody tr")).to_have_count(0)
+
+        (download,) = await core.downloads()
+        await core.client.post(
+            "/downloads/cancel", json={"download_ids": [download["download_id"]]}
+        )
+
+        await expect(t.page.locator("tbody tr")).to_contain_text("cancelled", timeout=15_000)
+        assert t.foreign(core.url) == []
