@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, expect
 
 from tests.support.browser import tab
-from tests.support.core import running_core
+from tests.support.core import eventually, running_core
 from tests.support.downloader_double import DownloaderDouble, served
 
 pytestmark = pytest.mark.real
@@ -185,3 +186,27 @@ async def test_without_the_stream_the_page_falls_back_to_asking_every_few_second
 
         await expect(t.page.locator("tbody tr")).to_contain_text("cancelled", timeout=15_000)
         assert t.foreign(core.url) == []
+
+
+async def test_a_stream_core_ends_is_reopened_after_the_last_event_it_carried(
+    pg_url: str, browser: Browser
+) -> None:
+    opened: list[str | None] = []
+
+    async def short_stream(route: Any) -> None:
+        opened.append(route.request.headers.get("last-event-id"))
+        n = len(opened)
+        body = f'retry: 100\n\nid: {40 + n}\nevent: download.failed\ndata: {{"id": {40 + n}}}\n\n'
+        await route.fulfill(status=200, content_type="text/event-stream", body=body)
+
+    async with running_core(pg_url) as core, tab(browser) as t:
+        await t.page.route("**/events/stream", short_stream)
+        await t.page.goto(core.url + "/")
+
+        async def reopened_twice() -> bool:
+            """the stream was opened three times"""
+            return len(opened) >= 3
+
+        await eventually(reopened_twice, timeout=5.0)
+        assert opened[:3] == [None, "41", "42"]
+        await expect(t.page.locator(".stamp")).to_contain_text("(live)")

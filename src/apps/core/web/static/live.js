@@ -14,7 +14,7 @@ export function parser(onMessage) {
   let message = { data: [] };
   const line = (text) => {
     if (text === "") {
-      if (message.data.length) onMessage({ ...message, data: message.data.join("\n") });
+      if (message.data.length || message.retry) onMessage({ ...message, data: message.data.join("\n") });
       message = { data: [] };
       return;
     }
@@ -35,12 +35,13 @@ export function parser(onMessage) {
 }
 
 // Follows the stream until stop(): onEvent(event) for each event, onState(true|false) as the
-// stream opens or fails. A stream Core ends (every 30 s) is reopened at once, where it was.
+// stream opens or fails. A stream Core ends (every 30 s) is reopened shortly, where it was.
 export function follow({ onEvent, onState }) {
   let lastId = null;
   let stopped = false;
   let controller = null;
   let backoff = 1000;
+  let reconnectMs = 500; // until Core says otherwise with `retry:`
 
   async function once() {
     controller = new AbortController();
@@ -55,11 +56,15 @@ export function follow({ onEvent, onState }) {
     backoff = 1000;
     const feed = parser((message) => {
       if (message.id) lastId = message.id;
+      if (/^\d+$/.test(message.retry || "")) reconnectMs = Number(message.retry);
+      if (!message.data) return;
+      let event;
       try {
-        onEvent(JSON.parse(message.data));
+        event = JSON.parse(message.data);
       } catch {
-        // a message that is not an event (none is sent today) is ignored
+        return; // a message that is not an event (Core sends none) is ignored
       }
+      onEvent(event);
     });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {
@@ -71,15 +76,16 @@ export function follow({ onEvent, onState }) {
 
   (async () => {
     while (!stopped) {
+      let wait = reconnectMs; // Core ended the stream: reopen after the last id shortly
       try {
         await once();
-        continue; // Core ended the stream: reopen after the last id at once
       } catch {
         if (stopped) return;
         onState(false);
+        wait = backoff;
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
-      await new Promise((resolve) => setTimeout(resolve, backoff));
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   })();
 
