@@ -65,7 +65,9 @@ class EventsController(Controller):
     ) -> LatestPage:
         """The newest events below `before` (all, without it), newest first, at most `limit`;
         `next_before` pages further back and is null when no older event is left."""
-        top = before if before is not None else await events.latest_id() + 1
+        top = await events.latest_id() + 1
+        if before is not None:
+            top = min(before, top)  # ids beyond the newest hold nothing to look through
         oldest = await events.after(0, 1)
         if not oldest:
             return LatestPage([], None)
