@@ -86,6 +86,13 @@ async def test_each_page_fits_a_phone_and_is_photographed(
         await shoot(browser, core.url + "/#/history", "history", screenshots, await rows(3))
         await shoot(browser, core.url + "/#/downloaders", "downloaders", screenshots, await rows(2))
 
+        async def events(page: Any) -> None:
+            for kind in ("dispatched", "completed", "failed", "cancelled"):
+                await expect(page.locator("tbody")).to_contain_text(f"download.{kind}")
+            await expect(page.locator(".stamp")).to_contain_text("(live)")
+
+        await shoot(browser, core.url + "/#/events", "events", screenshots, events)
+
         async def docs(page: Any) -> None:
             await expect(page.locator(".opblock").first).to_be_visible()
 
@@ -101,6 +108,6 @@ async def test_each_page_fits_a_phone_and_is_photographed(
     names = photographed(screenshots)
     assert names == sorted(
         f"{page}-{width}.png"
-        for page in ("queue", "history", "downloaders", "api-docs", "sign-in")
+        for page in ("queue", "history", "downloaders", "events", "api-docs", "sign-in")
         for width in ("desktop", "phone")
     )

@@ -36,7 +36,9 @@ async def test_the_queue_shows_posted_downloads_and_follows_progress_without_rel
 
         double.set_state(f"{2:040x}", "downloading", progress=0.42, size=3 * 1024**3)
 
-        await expect(rows.nth(0)).to_contain_text("42 %", timeout=10_000)
+        await expect(rows.nth(0)).to_contain_text(
+            "42 %", timeout=15_000
+        )  # the page polls progress every 10 s
         await expect(rows.nth(0)).to_contain_text("3.0 GiB")
         assert await t.page.evaluate("window.sameDocument") is True  # no reload happened
         assert t.foreign(core.url) == []

@@ -16,6 +16,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from adapters.event_json import event_document
 from dispatch_domain.errors import InvalidInput
+from dispatch_domain.events import Event
 from dispatch_domain.ports import EventLog
 
 STREAM_POLL = 0.5  # seconds between looks for new events
@@ -29,6 +30,14 @@ class EventPage:
 
     items: list[dict[str, Any]]
     next_after: int
+
+
+@attrs.frozen
+class LatestPage:
+    """The newest events first; ask again with `before=next_before` for older ones."""
+
+    items: list[dict[str, Any]]
+    next_before: int | None
 
 
 class EventsController(Controller):
@@ -47,6 +56,26 @@ class EventsController(Controller):
         next_after = found[-1].event_id if found else after
         return EventPage([event_document(e) for e in found], next_after)
 
+    @get("/latest")
+    async def latest_events(
+        self,
+        events: NamedDependency[EventLog],
+        before: Annotated[int | None, QueryParameter(ge=1)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 50,
+    ) -> LatestPage:
+        """The newest events below `before` (all, without it), newest first, at most `limit`;
+        `next_before` pages further back and is null when no older event is left."""
+        top = await events.latest_id() + 1
+        if before is not None:
+            top = min(before, top)  # ids beyond the newest hold nothing to look through
+        oldest = await events.after(0, 1)
+        if not oldest:
+            return LatestPage([], None)
+        found = await _below(events, top, limit, oldest[0].event_id)
+        page = found[-limit:][::-1]
+        next_before = page[-1].event_id if len(found) > limit else None
+        return LatestPage([event_document(e) for e in page], next_before)
+
     @get("/stream")
     async def stream_events(
         self,
@@ -60,6 +89,20 @@ class EventsController(Controller):
         if start is None:
             start = await events.latest_id()
         return ServerSentEvent(_follow(events, start), retry_duration=RECONNECT_MS)
+
+
+async def _below(events: EventLog, top: int, limit: int, oldest: int) -> list[Event]:
+    """The events in a window of ids just below `top`, widened (x4 each time) until it holds
+    `limit` events or reaches the oldest: ids have gaps (rolled-back changes, pruning), and
+    the log reads only forwards. Each look is one statement; a window of w ids reads at most
+    w rows."""
+    span = limit + 1
+    while True:
+        start = max(0, top - 1 - span)
+        found = [e for e in await events.after(start, span) if e.event_id < top]
+        if len(found) > limit or start < oldest:
+            return found
+        span *= 4
 
 
 def _last_event_id(request: Request[Any, Any, Any]) -> int | None:

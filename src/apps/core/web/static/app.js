@@ -1,19 +1,28 @@
-// The page: sign-in when Core has a token, hash routes to the pages, and polling for live data.
+// The page: sign-in when Core has a token, hash routes to the pages, and live data from Core's
+// event stream, with a modest poll for what no event reports (progress) or when the stream fails.
 
 import { api, ApiError, token } from "./api.js";
 import { downloadersPage } from "./downloaders.js";
 import { h, showResult } from "./dom.js";
+import { eventsPage } from "./events.js";
 import { historyPage } from "./history.js";
+import { follow } from "./live.js";
 import { queuePage } from "./queue.js";
 
-const EVERY_MS = 3000; // until Core streams events, the page asks again every few seconds
-const PAGES = { "#/queue": queuePage, "#/history": historyPage, "#/downloaders": downloadersPage };
+// Progress moves without an event, so the queue asks again this often; every page does when
+// the stream is down. Outcomes (dispatched, completed, failed, ...) arrive at once as events.
+const POLL_MS = 10000;
+const PAGES = {
+  "#/queue": queuePage, "#/history": historyPage, "#/downloaders": downloadersPage, "#/events": eventsPage,
+};
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const signOut = document.getElementById("sign-out");
 const tokenRequired = document.body.dataset.tokenRequired === "true";
 
 let current = null;
+let stream = null;
+let streaming = false;
 let busy = false;
 let again = false; // asked for while one was running: run once more, with the latest filters
 const stamp = h("p", { class: "stamp", "aria-live": "off" });
@@ -27,7 +36,8 @@ async function refresh() {
   busy = true;
   try {
     await current.refresh();
-    stamp.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    const how = streaming ? "live" : `event stream unavailable, asking every ${POLL_MS / 1000} s`;
+    stamp.textContent = `Updated ${new Date().toLocaleTimeString()} (${how})`;
     stamp.classList.remove("bad");
   } catch (error) {
     stamp.textContent = `Not updated: ${error.message}`;
@@ -55,13 +65,33 @@ function route() {
     if (link.hasAttribute("aria-current")) link.setAttribute("aria-current", "page");
   }
   current = PAGES[hash](refreshSoon);
+  if (!stream) stream = follow({ onEvent, onState });
   document.title = `${current.title} · bangumi-dispatch`;
   main.replaceChildren(current.element, stamp);
   refreshSoon();
 }
 
+function onEvent(event) {
+  if (current && current.onEvent) current.onEvent(event);
+  else refreshSoon();
+}
+
+function onState(up) {
+  if (up === streaming) return;
+  streaming = up;
+  refreshSoon(); // catch up on what happened while the stream was down
+}
+
+function poll() {
+  if (document.hidden || !current) return;
+  if (!streaming || current.pollsWhileLive) refresh();
+}
+
 function signIn(message = "") {
   current = null;
+  if (stream) stream.stop();
+  stream = null;
+  streaming = false;
   nav.hidden = true;
   signOut.hidden = true;
   const input = h("input", { type: "password", id: "token", autocomplete: "current-password", required: true });
@@ -98,5 +128,5 @@ signOut.addEventListener("click", () => {
   signIn();
 });
 window.addEventListener("hashchange", route);
-setInterval(() => document.hidden || refresh(), EVERY_MS);
+setInterval(poll, POLL_MS);
 route();

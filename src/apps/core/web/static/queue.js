@@ -10,6 +10,30 @@ export function statusText(d) {
   return d.paused ? `${d.status} (paused)` : d.status;
 }
 
+// Speed (bytes/s) and ETA (s) are shown when the API reports them for a download.
+export function rateText(d) {
+  const parts = [];
+  if (d.download_speed != null && d.download_speed > 0) parts.push(`${bytes(d.download_speed)}/s`);
+  if (d.eta != null && d.eta >= 0) parts.push(`${duration(d.eta)} left`);
+  return parts.join(" · ");
+}
+
+export function duration(seconds) {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
+}
+
+function progressCell(d) {
+  const rate = rateText(d);
+  return h("div", { class: "progress" },
+    h("progress", { max: 1, value: d.progress, "aria-label": `progress of ${d.title}` }),
+    ` ${Math.floor(d.progress * 100)} % ${bytes(d.size)}`,
+    rate ? h("small", { class: "rate" }, rate) : null);
+}
+
 export function titleCell(d) {
   return h("div", {}, h("span", { class: "title" }, d.title), h("small", { class: "url" }, d.url));
 }
@@ -49,9 +73,7 @@ export function queuePage(refreshSoon) {
     { label: "Title", node: titleCell, key: (d) => `${d.title}\n${d.url}` },
     { label: "Type", text: (d) => d.download_type },
     { label: "Downloader", text: (d) => d.downloader || "—" },
-    { label: "Progress", key: (d) => `${d.progress}/${d.size}`, node: (d) => h("div", { class: "progress" },
-      h("progress", { max: 1, value: d.progress, "aria-label": `progress of ${d.title}` }),
-      ` ${Math.floor(d.progress * 100)} % ${bytes(d.size)}`) },
+    { label: "Progress", key: (d) => `${d.progress}/${d.size}/${rateText(d)}`, node: progressCell },
     { label: "Status", text: statusText },
     { label: "Reason", text: (d) => d.reason || "" },
     { label: "Actions", key: actionsKey, node: (d) => actionsOf(d, refreshSoon) },
@@ -65,6 +87,7 @@ export function queuePage(refreshSoon) {
   };
   return {
     title: "Queue",
+    pollsWhileLive: true, // progress, speed and ETA move without an event
     element: h("section", {}, h("h1", {}, "Queue"),
       h("div", { class: "filters" }, status, downloader.label,
         h("span", { class: "field" }, h("label", { for: "f-search" }, "Search titles"), search)),
