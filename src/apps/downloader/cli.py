@@ -1,4 +1,4 @@
-"""`bangumi-dispatch downloader qbittorrent|transmission|aria2 …`: run the downloader service before a client."""
+"""`bangumi-dispatch downloader qbittorrent|transmission|aria2 …`: a service before a client."""
 
 from __future__ import annotations
 
