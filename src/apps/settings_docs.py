@@ -13,13 +13,21 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from apps.core.settings import CORE
-from apps.downloader.settings import ARIA2, ARIA2_SERVICE, QBITTORRENT, QBITTORRENT_SERVICE
+from apps.downloader.settings import (
+    ARIA2,
+    ARIA2_SERVICE,
+    QBITTORRENT,
+    QBITTORRENT_SERVICE,
+    TRANSMISSION,
+    TRANSMISSION_SERVICE,
+)
 from apps.settings_table import SettingsTable
 
 # One entry per command; a new downloader backend adds its own (service table + backend table).
 TABLES: Mapping[str, SettingsTable] = {
     "core": CORE,
     "downloader-qbittorrent": QBITTORRENT_SERVICE + QBITTORRENT,
+    "downloader-transmission": TRANSMISSION_SERVICE + TRANSMISSION,
     "downloader-aria2": ARIA2_SERVICE + ARIA2,
 }
 

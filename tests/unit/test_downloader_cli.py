@@ -8,6 +8,8 @@ import pytest
 
 from apps.cli import build_parser
 from apps.downloader.cli import qbittorrent_settings, run_qbittorrent, service_settings
+from apps.downloader.container import make_container
+from apps.downloader.settings import QBittorrentSettings, ServiceSettings
 
 FLAGS = [
     "downloader", "qbittorrent",
@@ -106,3 +108,10 @@ def test_a_bad_number_in_the_environment_is_reported_like_a_bad_flag(
     monkeypatch.setenv("DOWNLOADER_PORT", "eighty")
     with pytest.raises(SystemExit):
         build_parser().parse_args(["downloader", "qbittorrent"])
+
+
+def test_the_container_serves_qbittorrent_with_magnets_and_torrents_only() -> None:
+    container = make_container(ServiceSettings(), QBittorrentSettings(password="p"))
+    backend = container.backend()
+    assert type(backend).__name__ == "QBittorrentBackend"
+    assert {str(t) for t in backend.supported_types} == {"magnet", "torrent"}

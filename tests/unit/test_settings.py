@@ -11,7 +11,12 @@ import pytest
 from apps.cli import build_parser, main
 from apps.core.cli import settings_from
 from apps.core.settings import CORE, CoreSettings
-from apps.downloader.cli import aria2_settings, qbittorrent_settings, service_settings
+from apps.downloader.cli import (
+    aria2_settings,
+    qbittorrent_settings,
+    service_settings,
+    transmission_settings,
+)
 from apps.downloader.settings import QBITTORRENT, QBITTORRENT_SERVICE, service_table
 from apps.settings_docs import TABLES, blocks, render
 
@@ -37,6 +42,7 @@ def test_the_readme_documents_every_command() -> None:
     assert set(blocks((ROOT / "README.md").read_text())) == {
         "core",
         "downloader-qbittorrent",
+        "downloader-transmission",
         "downloader-aria2",
     }
 
@@ -57,6 +63,7 @@ def _help(*command: str) -> str:
     [
         (("serve",), "core"),
         (("downloader", "qbittorrent"), "downloader-qbittorrent"),
+        (("downloader", "transmission"), "downloader-transmission"),
         (("downloader", "aria2"), "downloader-aria2"),
     ],
 )
@@ -80,6 +87,9 @@ def test_new_defaults_keep_clear_of_the_download_clients_ports() -> None:
     aria2 = build_parser().parse_args(["downloader", "aria2"])
     assert service_settings(aria2).port == 7343
     assert aria2_settings(aria2).url == "http://127.0.0.1:6800/jsonrpc"
+    transmission = build_parser().parse_args(["downloader", "transmission"])
+    assert service_settings(transmission).port == 7342
+    assert transmission_settings(transmission).url == "http://127.0.0.1:9091/transmission/rpc"
     assert (core.log_level, core.log_format, core.metrics_loopback_open) == ("INFO", "text", False)
 
 

@@ -82,20 +82,20 @@ class QBittorrentBackend:
         await self._client.delete(list(dict.fromkeys(known.values())), delete_files=False)
         return {h.strip().lower(): h.strip().lower() in known for h in hashes}
 
-    async def pause(self, torrent_hash: str) -> bool:
-        known = await self._known([torrent_hash])
+    async def pause(self, remote_id: str) -> bool:
+        known = await self._known([remote_id])
         if known:
             await self._client.pause(list(known.values()))
         return bool(known)
 
-    async def resume(self, torrent_hash: str) -> bool:
-        known = await self._known([torrent_hash])
+    async def resume(self, remote_id: str) -> bool:
+        known = await self._known([remote_id])
         if known:
             await self._client.resume(list(known.values()))
         return bool(known)
 
-    async def delete(self, torrent_hash: str, *, delete_files: bool) -> bool:
-        known = await self._known([torrent_hash])
+    async def delete(self, remote_id: str, *, delete_files: bool) -> bool:
+        known = await self._known([remote_id])
         if known:
             await self._client.delete(list(known.values()), delete_files=delete_files)
         return bool(known)

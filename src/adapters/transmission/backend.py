@@ -83,14 +83,14 @@ class TransmissionBackend:
         await self._remove(list(dict.fromkeys(known.values())), delete_files=False)
         return {h.strip().lower(): h.strip().lower() in known for h in hashes}
 
-    async def pause(self, torrent_hash: str) -> bool:
-        return await self._control("torrent-stop", torrent_hash)
+    async def pause(self, remote_id: str) -> bool:
+        return await self._control("torrent-stop", remote_id)
 
-    async def resume(self, torrent_hash: str) -> bool:
-        return await self._control("torrent-start", torrent_hash)
+    async def resume(self, remote_id: str) -> bool:
+        return await self._control("torrent-start", remote_id)
 
-    async def delete(self, torrent_hash: str, *, delete_files: bool) -> bool:
-        known = await self._known([torrent_hash])
+    async def delete(self, remote_id: str, *, delete_files: bool) -> bool:
+        known = await self._known([remote_id])
         await self._remove(list(known.values()), delete_files=delete_files)
         return bool(known)
 
@@ -125,8 +125,8 @@ class TransmissionBackend:
             )
         return Accepted(planned.info_hash.hex)
 
-    async def _control(self, method: str, torrent_hash: str) -> bool:
-        known = await self._known([torrent_hash])
+    async def _control(self, method: str, remote_id: str) -> bool:
+        known = await self._known([remote_id])
         if known:
             await self._rpc.require(method, {"ids": list(known.values())})
         return bool(known)

@@ -1,4 +1,4 @@
-"""`bangumi-dispatch downloader qbittorrent|aria2 …`: run the downloader service before a client."""
+"""`bangumi-dispatch downloader qbittorrent|transmission|aria2 …`: a service before a client."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from apps.downloader.settings import (
     ARIA2_SERVICE,
     QBITTORRENT,
     QBITTORRENT_SERVICE,
+    TRANSMISSION,
+    TRANSMISSION_SERVICE,
 )
 from apps.logs import configure_logging, uvicorn_options
 from apps.network import is_loopback
@@ -37,6 +39,17 @@ def add_commands(commands: Any) -> None:
     )
     (QBITTORRENT_SERVICE + QBITTORRENT).add_options(qbittorrent)
     qbittorrent.set_defaults(run=run_qbittorrent)
+    transmission = clients.add_parser(
+        "transmission",
+        help="serve the downloader contract over Transmission's RPC",
+        description="Serve the downloader contract over Transmission (magnets and .torrent "
+        "URLs) and register with Core. Every option can also come from the environment "
+        "variable named in its help (the option wins when both are given); the RPC password "
+        "comes only from TRANSMISSION_PASSWORD or --transmission-password-file.",
+        allow_abbrev=False,  # else --transmission-password would pass for the file's flag
+    )
+    (TRANSMISSION_SERVICE + TRANSMISSION).add_options(transmission)
+    transmission.set_defaults(run=run_transmission)
     aria2 = clients.add_parser(
         "aria2",
         help="serve the downloader contract over aria2's JSON-RPC",
@@ -105,6 +118,33 @@ def run_aria2(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_transmission(args: argparse.Namespace) -> int:
+    """Start the service over Transmission under uvicorn; returns the process exit status."""
+    try:
+        service = service_settings(args, TRANSMISSION_SERVICE)
+        transmission = transmission_settings(args)
+    except (SettingError, OSError) as error:
+        print(f"bangumi-dispatch downloader: {error}", file=sys.stderr)
+        return 2
+    configure_logging(args.log_level, args.log_format)
+    problem = _exposed(args)
+    if problem:
+        print(f"bangumi-dispatch downloader: {problem}", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    from apps.downloader.app import create_app
+    from apps.downloader.container import make_container
+
+    container = make_container(service, transmission=transmission)
+    where = redact_url(transmission.url)
+    log.info("serving Transmission at %s on %s:%d", where, args.host, args.port)
+    uvicorn.run(
+        create_app(container), host=args.host, port=args.port, **uvicorn_options(args.log_level)
+    )
+    return 0
+
+
 def _exposed(args: argparse.Namespace) -> str | None:
     if not args.token and not is_loopback(args.host):
         return f"refusing to listen on {args.host} without --token (DOWNLOADER_TOKEN)"
@@ -155,5 +195,22 @@ def aria2_settings(args: argparse.Namespace) -> Any:
         url=values["aria2_url"],
         secret=values["aria2_secret"] or "",
         timeout=values["aria2_timeout"],
+        download_root=values["download_root"],
+    )
+
+
+def transmission_settings(args: argparse.Namespace) -> Any:
+    """Transmission's settings; the password file, when named, wins over the variable."""
+    from apps.downloader.settings import TransmissionSettings
+
+    values = TRANSMISSION.values(args)
+    password = values["transmission_password"] or ""
+    if values["transmission_password_file"]:
+        password = Path(values["transmission_password_file"]).read_text().rstrip("\r\n")
+    return TransmissionSettings(
+        url=values["transmission_url"],
+        username=values["transmission_username"],
+        password=password,
+        timeout=values["transmission_timeout"],
         download_root=values["download_root"],
     )

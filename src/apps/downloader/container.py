@@ -12,9 +12,15 @@ from adapters.qbittorrent import (
     QBittorrentClient,
     TorrentFetcher,
 )
+from adapters.transmission import RpcCredentials, TransmissionBackend, TransmissionRpc
 from apps.downloader.metrics import DownloaderMetrics, MeteredBackend
 from apps.downloader.registration import Registrar, Registration
-from apps.downloader.settings import Aria2Settings, QBittorrentSettings, ServiceSettings
+from apps.downloader.settings import (
+    Aria2Settings,
+    QBittorrentSettings,
+    ServiceSettings,
+    TransmissionSettings,
+)
 from dispatch_domain import DownloadBackend
 
 
@@ -47,6 +53,19 @@ def make_aria2_backend(
     return Aria2Backend(rpc, fetcher, download_root=settings.download_root)
 
 
+def make_transmission_backend(
+    settings: TransmissionSettings, http: httpx.AsyncClient, fetch_http: httpx.AsyncClient
+) -> TransmissionBackend:
+    credentials = (
+        RpcCredentials(settings.username, settings.password) if settings.username else None
+    )
+    rpc = TransmissionRpc(http, settings.url, credentials, timeout=settings.timeout)
+    fetcher = TorrentFetcher(
+        fetch_http, max_bytes=settings.max_torrent_bytes, timeout=settings.fetch_timeout
+    )
+    return TransmissionBackend(rpc, fetcher, download_root=settings.download_root)
+
+
 def make_registrar(
     settings: ServiceSettings, backend: DownloadBackend, http: httpx.AsyncClient
 ) -> Registrar | None:
@@ -73,12 +92,14 @@ class DownloaderContainer(containers.DeclarativeContainer):
     service = providers.Object(ServiceSettings())
     qbittorrent = providers.Object(QBittorrentSettings())
     aria2 = providers.Object(Aria2Settings())
+    transmission = providers.Object(TransmissionSettings())
 
     qbittorrent_http = providers.Singleton(httpx.AsyncClient)
     # A separate client for .torrent URLs, so qBittorrent's session cookie never leaves.
     fetch_http = providers.Singleton(httpx.AsyncClient)
     core_http = providers.Singleton(httpx.AsyncClient)
     aria2_http = providers.Singleton(httpx.AsyncClient)
+    transmission_http = providers.Singleton(httpx.AsyncClient)
 
     metrics = providers.Singleton(DownloaderMetrics)  # one registry per container, so per app
     backend = providers.Singleton(
@@ -100,8 +121,9 @@ def make_container(
     qbittorrent: QBittorrentSettings | None = None,
     *,
     aria2: Aria2Settings | None = None,
+    transmission: TransmissionSettings | None = None,
 ) -> DownloaderContainer:
-    """A container serving qBittorrent, or aria2 when its settings are given."""
+    """A container serving qBittorrent, or aria2 or Transmission when its settings are given."""
     container = DownloaderContainer()
     container.service.override(providers.Object(service))
     if qbittorrent is not None:
@@ -116,6 +138,16 @@ def make_container(
                 fetch_http=container.fetch_http,
             )
         )
+    if transmission is not None:
+        container.transmission.override(providers.Object(transmission))
+        container.backend.override(
+            providers.Singleton(
+                make_transmission_backend,
+                settings=container.transmission,
+                http=container.transmission_http,
+                fetch_http=container.fetch_http,
+            )
+        )
     return container
 
 
@@ -124,6 +156,7 @@ async def close_clients(container: DownloaderContainer) -> None:
     clients = (
         container.qbittorrent_http,
         container.aria2_http,
+        container.transmission_http,
         container.fetch_http,
         container.core_http,
     )

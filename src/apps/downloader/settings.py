@@ -25,6 +25,7 @@ CORE_URL = f"http://{LOOPBACK}:{CORE_PORT}"
 
 QBITTORRENT_PORT = DOWNLOADER_PORTS["qbittorrent"]
 ARIA2_PORT = DOWNLOADER_PORTS["aria2"]
+TRANSMISSION_PORT = DOWNLOADER_PORTS["transmission"]
 # aria2's RPC secret is never a flag (flags show in the process list): only this variable.
 ARIA2_SECRET = "ARIA2_SECRET"  # noqa: S105 - the variable's name, not a secret
 
@@ -101,6 +102,32 @@ ARIA2 = SettingsTable(
 )  # fmt: skip
 
 
+TRANSMISSION_SERVICE = service_table("transmission", TRANSMISSION_PORT)
+
+# The RPC password is never a flag (flags show in the process list): the environment or a file.
+TRANSMISSION = SettingsTable(
+    "Transmission",
+    (
+        Setting("transmission_url", "TRANSMISSION_URL", "http://127.0.0.1:9091/transmission/rpc",
+                "Transmission's RPC address (Transmission's own default)",
+                flag="--transmission-url", shown="`http://127.0.0.1:9091/transmission/rpc`"),
+        Setting("transmission_username", "TRANSMISSION_USERNAME", None,
+                "RPC user, when Transmission has `rpc-authentication-required`",
+                flag="--transmission-username", shown="none (no authentication)"),
+        Setting("transmission_password", "TRANSMISSION_PASSWORD", None,
+                "RPC password; from the environment only", shown="none"),
+        Setting("transmission_password_file", "TRANSMISSION_PASSWORD_FILE", None,
+                "file holding the RPC password (Docker secrets)",
+                flag="--transmission-password-file"),
+        Setting("transmission_timeout", "TRANSMISSION_TIMEOUT", 10.0,
+                "seconds to wait for each RPC call", flag="--transmission-timeout", kind=float),
+        Setting("download_root", "DOWNLOAD_ROOT", None,
+                "folder, as Transmission sees it, that save paths live under",
+                flag="--download-root", shown="Transmission's `download-dir`"),
+    ),
+)  # fmt: skip
+
+
 def _default(table: SettingsTable, name: str) -> Any:
     return attrs.field(default=table.default(name))
 
@@ -151,6 +178,19 @@ class Aria2Settings:
     url: str = _default(ARIA2, "aria2_url")
     secret: str = attrs.field(default="", repr=False)
     timeout: float = _default(ARIA2, "aria2_timeout")
+    download_root: str | None = None
+    fetch_timeout: float = 30.0
+    max_torrent_bytes: int = 10 * MIB
+
+
+@attrs.frozen
+class TransmissionSettings:
+    """Where Transmission's RPC is, its optional user, and the limits on .torrent fetching."""
+
+    url: str = _default(TRANSMISSION, "transmission_url")
+    username: str | None = None
+    password: str = attrs.field(default="", repr=False)
+    timeout: float = _default(TRANSMISSION, "transmission_timeout")
     download_root: str | None = None
     fetch_timeout: float = 30.0
     max_torrent_bytes: int = 10 * MIB
