@@ -13,6 +13,7 @@ from adapters.aria2 import Aria2Backend, Aria2Rpc
 from adapters.bittorrent.fetch import TorrentFetcher
 from dispatch_domain import DownloadBackend, RemoteState, RemoteStatus
 from tests.support.aria2 import Aria2Process
+from tests.support.loopback import LoopbackOnly
 
 
 @contextlib.asynccontextmanager
@@ -20,7 +21,10 @@ async def connected_backend(
     aria2: Aria2Process, *, secret: str | None = None, download_root: str | None = None
 ) -> AsyncIterator[Aria2Backend]:
     """Our aria2 backend on fresh httpx clients."""
-    async with httpx.AsyncClient() as http, httpx.AsyncClient() as fetch_http:
+    async with (
+        httpx.AsyncClient() as http,
+        httpx.AsyncClient(transport=LoopbackOnly()) as fetch_http,
+    ):
         rpc = Aria2Rpc(http, aria2.url, aria2.secret if secret is None else secret)
         yield Aria2Backend(
             rpc, TorrentFetcher(fetch_http, timeout=10.0), download_root=download_root

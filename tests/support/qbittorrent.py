@@ -36,6 +36,7 @@ from tests.support.clients import (
     start_daemon,
     stop_daemon,
 )
+from tests.support.loopback import LoopbackOnly
 from tests.support.real import free_port
 
 USERNAME = "admin"
@@ -216,7 +217,7 @@ async def connected_backend(
     log = RequestLog()
     async with (
         httpx.AsyncClient(event_hooks={"request": [log.record]}) as http,
-        httpx.AsyncClient() as fetch_http,
+        httpx.AsyncClient(transport=LoopbackOnly()) as fetch_http,  # no outside lookups
     ):
         client = QBittorrentClient(
             http, qbittorrent.url, Credentials(USERNAME, password), login_policy=login_policy

@@ -24,6 +24,7 @@ from tests.support.clients import (
     start_daemon,
     stop_daemon,
 )
+from tests.support.loopback import LoopbackOnly
 from tests.support.real import free_port
 
 USERNAME = "dispatch"
@@ -193,7 +194,7 @@ async def transmission_backend(
     log = RpcLog()
     async with (
         httpx.AsyncClient(event_hooks={"request": [log.record]}) as http,
-        httpx.AsyncClient() as fetch_http,
+        httpx.AsyncClient(transport=LoopbackOnly()) as fetch_http,  # no outside lookups
     ):
         rpc = TransmissionRpc(http, transmission.url, credentials)
         fetcher = TorrentFetcher(fetch_http, timeout=10.0)
